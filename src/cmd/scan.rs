@@ -1,0 +1,94 @@
+//! `keyward` / `keyward scan`: read the source, detect, report, exit 0 (clean) or 1 (found).
+
+use std::io::{BufWriter, Write};
+use std::path::Path;
+
+use anyhow::{Context, Result};
+use keyward::config::Config;
+use keyward::report::{self, human::Style, Report, SecretDisplay, Target};
+use keyward::source::{paths, Staged, Summary};
+use keyward::{Detector, Finding};
+
+use crate::cli::{Cli, FormatArg, ScanArgs};
+use crate::exit;
+
+/// Runs a scan and renders its report.
+pub fn run(cli: &Cli, args: &ScanArgs, style: Style) -> Result<u8> {
+    let cwd = std::env::current_dir().context("cannot read the current directory")?;
+    let mut findings: Vec<Finding> = Vec::new();
+    let mut summary = Summary::default();
+    let target = if args.paths.is_empty() {
+        let staged = Staged::open(&cwd)?;
+        let detector = detector(cli, staged.workdir().unwrap_or(&cwd))?;
+        staged.for_each(&mut summary, |file| -> Result<()> {
+            findings.extend(detector.scan(file.path, file.content, file.added)?);
+            Ok(())
+        })?;
+        Target::Staged
+    } else {
+        let detector = detector(cli, &cwd)?;
+        paths::for_each(&args.paths, &mut summary, |file| -> Result<()> {
+            findings.extend(detector.scan(file.path, file.content, file.added)?);
+            Ok(())
+        })?;
+        Target::Paths
+    };
+    let report = Report {
+        findings: &findings,
+        summary,
+        target,
+    };
+    let show = if cli.show_secrets {
+        SecretDisplay::Full
+    } else {
+        SecretDisplay::Redacted
+    };
+    match cli.format {
+        FormatArg::Human => {
+            if !cli.quiet || !findings.is_empty() {
+                let mut err = std::io::stderr().lock();
+                report::human::render(&report, show, style, cli.verbose, &mut err)
+                    .context("cannot write the report")?;
+            }
+        }
+        FormatArg::Json => {
+            let mut out = BufWriter::new(std::io::stdout().lock());
+            report::json::render(&report, show, &mut out).context("cannot write the report")?;
+            out.flush().context("cannot write the report")?;
+        }
+    }
+    Ok(if report.blocks() {
+        exit::FOUND
+    } else {
+        exit::CLEAN
+    })
+}
+
+/// The detector for the config named with `--config`, else the one at `root`.
+fn detector(cli: &Cli, root: &Path) -> Result<Detector> {
+    let config = match &cli.config {
+        Some(path) => Config::load(path)?,
+        None => Config::discover(root)?,
+    };
+    Ok(config.detector()?)
+}
+
+/// The hidden `added-lines` command: what keyward sees, for comparison with `git diff --cached`.
+/// Records are `path NUL line NUL text NUL`.
+pub fn added_lines() -> Result<u8> {
+    let cwd = std::env::current_dir().context("cannot read the current directory")?;
+    let staged = Staged::open(&cwd)?;
+    let mut out = BufWriter::new(std::io::stdout().lock());
+    let mut summary = Summary::default();
+    staged.for_each(&mut summary, |file| -> Result<()> {
+        for (number, text) in file.added.lines(file.content) {
+            out.write_all(file.path)?;
+            write!(out, "\0{number}\0")?;
+            out.write_all(text)?;
+            out.write_all(b"\0")?;
+        }
+        Ok(())
+    })?;
+    out.flush()?;
+    Ok(exit::CLEAN)
+}

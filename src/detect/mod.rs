@@ -1,0 +1,269 @@
+//! The detector: added bytes in, findings out. It never prints and never touches git.
+//!
+//! For each run of added lines the [`Prefilter`] finds which rules' keywords occur; only those
+//! rules' regexes run (compiled on first use). A regex match becomes a [`Finding`] once the
+//! secret passes the rule's entropy and checksum checks, the shared placeholder filter, the
+//! inline `keyward:allow` / `gitleaks:allow` marker and the allowlists.
+
+pub mod checksum;
+pub mod entropy;
+pub mod placeholder;
+mod prefilter;
+
+use std::ops::Range;
+
+pub use self::prefilter::Prefilter;
+use crate::finding::{Finding, LineContext, Location};
+use crate::redact::Secret;
+use crate::rules::{AllowTarget, Allowlist, Rule, Ruleset};
+use crate::source::AddedLines;
+
+/// How much of a long line a finding keeps on each side of the secret.
+const LINE_WINDOW: usize = 240;
+
+/// Inline markers that allow a line.
+const ALLOW_MARKERS: [&[u8]; 2] = [b"keyward:allow", b"gitleaks:allow"];
+
+/// A rule's regex failed to compile when first needed.
+#[derive(Debug, thiserror::Error)]
+#[error("rule {rule}: its regex does not compile: {message}")]
+pub struct DetectError {
+    /// The rule's id.
+    pub rule: String,
+    /// The regex engine's message.
+    pub message: String,
+}
+
+/// A run of consecutive added lines of one file.
+#[derive(Clone, Copy, Debug)]
+pub struct Chunk<'a> {
+    /// The lines' bytes, terminators included.
+    pub bytes: &'a [u8],
+    /// The 1-based number of the first line.
+    pub first_line: u32,
+}
+
+/// The shared detector: built once, used by the binary, the tests and embedders.
+///
+/// ```
+/// use keyward::{detect::Detector, rules::Ruleset, source::AddedLines};
+///
+/// let detector = Detector::new(Ruleset::builtin()?, Vec::new());
+/// let key = keyward::fake::expand("sk-proj-{urlsafe:74}T3BlbkFJ{urlsafe:74}", 1)?;
+/// let file = format!("import os\nclient = OpenAI(api_key=\"{key}\")\n");
+/// let findings = detector.scan(b"app.py", file.as_bytes(), &AddedLines::all())?;
+/// assert_eq!(findings.len(), 1);
+/// assert_eq!(findings[0].rule.id.as_str(), "openai-api-key");
+/// assert_eq!(findings[0].location.line, 2);
+/// # Ok::<(), Box<dyn std::error::Error>>(())
+/// ```
+#[derive(Debug)]
+pub struct Detector {
+    ruleset: Ruleset,
+    prefilter: Prefilter,
+    allowlists: Vec<Allowlist>,
+}
+
+impl Detector {
+    /// Builds the prefilter over `ruleset`; `allowlists` apply to every rule.
+    pub fn new(ruleset: Ruleset, allowlists: Vec<Allowlist>) -> Detector {
+        let prefilter = Prefilter::new(&ruleset);
+        Detector {
+            ruleset,
+            prefilter,
+            allowlists,
+        }
+    }
+
+    /// The rules in force.
+    pub fn ruleset(&self) -> &Ruleset {
+        &self.ruleset
+    }
+
+    /// Scans the `added` lines of `content` (the new version of the file at `path`).
+    ///
+    /// # Errors
+    /// A rule's regex failed to compile.
+    pub fn scan(
+        &self,
+        path: &[u8],
+        content: &[u8],
+        added: &AddedLines,
+    ) -> Result<Vec<Finding>, DetectError> {
+        let mut findings = Vec::new();
+        for chunk in added.chunks(content) {
+            self.scan_chunk(path, chunk, &mut findings)?;
+        }
+        Ok(findings)
+    }
+
+    /// Scans one run of added lines, appending to `out`.
+    ///
+    /// # Errors
+    /// A rule's regex failed to compile.
+    pub fn scan_chunk(
+        &self,
+        path: &[u8],
+        chunk: Chunk<'_>,
+        out: &mut Vec<Finding>,
+    ) -> Result<(), DetectError> {
+        if self.path_allowed(path) {
+            return Ok(());
+        }
+        let start = out.len();
+        let mut spans: Vec<Range<usize>> = Vec::new();
+        for index in self.prefilter.candidates(chunk.bytes) {
+            let rule = &self.ruleset.rules()[index];
+            if rule.path.as_ref().is_some_and(|p| !p.is_match(path)) {
+                continue;
+            }
+            let regex = self.ruleset.regex(index).map_err(|message| DetectError {
+                rule: rule.id().to_string(),
+                message: message.to_owned(),
+            })?;
+            for caps in regex.captures_iter(chunk.bytes) {
+                let whole = caps.get(0).expect("group 0 always participates");
+                let group = rule
+                    .secret_group
+                    .unwrap_or(if caps.len() > 1 { 1 } else { 0 });
+                let Some(secret) = caps.get(group).filter(|m| !m.is_empty()) else {
+                    continue;
+                };
+                let span = secret.range();
+                if spans
+                    .iter()
+                    .any(|s| s.start < span.end && span.start < s.end)
+                {
+                    continue; // an earlier (more specific) rule already reported these bytes
+                }
+                if !self.accepts(rule, path, chunk.bytes, whole.range(), span.clone()) {
+                    continue;
+                }
+                spans.push(span.clone());
+                out.push(finding(rule, path, chunk, span));
+            }
+        }
+        out[start..].sort_by_key(|f| f.location);
+        Ok(())
+    }
+
+    fn path_allowed(&self, path: &[u8]) -> bool {
+        self.allowlists
+            .iter()
+            .any(|a| a.paths.iter().any(|p| p.is_match(path)))
+    }
+
+    /// The checks a regex match must pass to become a finding.
+    fn accepts(
+        &self,
+        rule: &Rule,
+        path: &[u8],
+        text: &[u8],
+        whole: Range<usize>,
+        span: Range<usize>,
+    ) -> bool {
+        let secret = &text[span.clone()];
+        if rule
+            .entropy
+            .is_some_and(|min| entropy::shannon(secret) < min)
+        {
+            return false;
+        }
+        if rule.checksum.is_some_and(|c| !c.verify(secret)) {
+            return false;
+        }
+        if placeholder::is_placeholder(secret) {
+            return false;
+        }
+        let line = line_of(text, span.start);
+        if ALLOW_MARKERS
+            .iter()
+            .any(|m| memchr::memmem::find(&text[line.clone()], m).is_some())
+        {
+            return false;
+        }
+        let targets = Targets {
+            secret,
+            whole: &text[whole],
+            line: &text[line],
+        };
+        !rule
+            .allowlists
+            .iter()
+            .chain(&self.allowlists)
+            .any(|a| allows(a, path, &targets))
+    }
+}
+
+/// What an allowlist can look at.
+struct Targets<'a> {
+    secret: &'a [u8],
+    whole: &'a [u8],
+    line: &'a [u8],
+}
+
+fn allows(allowlist: &Allowlist, path: &[u8], t: &Targets<'_>) -> bool {
+    if allowlist.paths.iter().any(|p| p.is_match(path)) {
+        return true;
+    }
+    let target = match allowlist.target.unwrap_or(AllowTarget::Secret) {
+        AllowTarget::Secret => t.secret,
+        AllowTarget::Match => t.whole,
+        AllowTarget::Line => t.line,
+    };
+    if allowlist.regexes.iter().any(|r| r.is_match(target)) {
+        return true;
+    }
+    if allowlist.stopwords.is_empty() {
+        return false;
+    }
+    let lower = String::from_utf8_lossy(t.secret).to_lowercase();
+    allowlist.stopwords.iter().any(|w| lower.contains(w))
+}
+
+/// The byte range of the line holding `offset`, without its terminator.
+fn line_of(text: &[u8], offset: usize) -> Range<usize> {
+    let start = memchr::memrchr(b'\n', &text[..offset]).map_or(0, |p| p + 1);
+    let mut end = memchr::memchr(b'\n', &text[offset..]).map_or(text.len(), |p| offset + p);
+    if end > start && text[end - 1] == b'\r' {
+        end -= 1;
+    }
+    start..end
+}
+
+/// 1-based line and column of `offset` in the chunk.
+fn position(chunk: Chunk<'_>, offset: usize) -> (u32, u32) {
+    let before = &chunk.bytes[..offset];
+    let line = chunk.first_line + memchr::memchr_iter(b'\n', before).count() as u32;
+    let column = offset - memchr::memrchr(b'\n', before).map_or(0, |p| p + 1) + 1;
+    (line, column as u32)
+}
+
+fn finding(rule: &Rule, path: &[u8], chunk: Chunk<'_>, span: Range<usize>) -> Finding {
+    let (line, column) = position(chunk, span.start);
+    let (end_line, end_column) = position(chunk, span.end - 1);
+    let line_range = line_of(chunk.bytes, span.start);
+    let window_start = line_range.start.max(span.start.saturating_sub(LINE_WINDOW));
+    let window_end = line_range.end.min(span.end + LINE_WINDOW).max(span.start);
+    let window_end = window_end.max(span.end.min(line_range.end));
+    let text = chunk.bytes[window_start..window_end].to_vec();
+    let secret_in_line = (span.start - window_start)..(span.end.min(window_end) - window_start);
+    Finding {
+        rule: rule.info.clone(),
+        path: path.to_vec(),
+        location: Location {
+            line,
+            column,
+            end_line,
+            end_column: end_column + 1,
+        },
+        secret: Secret::new(&chunk.bytes[span.clone()]),
+        line: LineContext {
+            text,
+            secret: secret_in_line,
+            cut_before: window_start > line_range.start,
+            cut_after: window_end < line_range.end,
+        },
+        commit: None,
+    }
+}

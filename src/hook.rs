@@ -1,0 +1,181 @@
+//! Installing and removing the pre-commit hook in the hooks directory git actually uses.
+//!
+//! That is `core.hooksPath` when set (relative to the work tree, as git resolves it), otherwise
+//! `hooks/` in the common git directory, which linked worktrees share. A hook that is already
+//! there is kept: it is renamed to `pre-commit.keyward-chained` and run after keyward passes;
+//! uninstalling puts it back. Both operations are idempotent.
+
+use std::fs;
+use std::io;
+use std::path::{Path, PathBuf};
+
+/// The script that is installed (`hooks/pre-commit` in the repository).
+pub const SCRIPT: &str = include_str!("../hooks/pre-commit");
+
+/// The line of [`SCRIPT`] that names the binary; install pins it to the installing binary.
+const BIN_LINE: &str = "KEYWARD_BIN=\"${KEYWARD_BIN:-keyward}\"";
+
+/// The marker that identifies a hook keyward wrote.
+const MARKER: &str = "# keyward pre-commit hook";
+
+/// Where an existing hook is kept while keyward's runs in front of it.
+const CHAINED: &str = "pre-commit.keyward-chained";
+
+/// Why the hook could not be installed or removed.
+#[derive(Debug, thiserror::Error)]
+pub enum HookError {
+    /// The repository cannot be opened.
+    #[error("cannot open the git repository: {0}")]
+    Repository(String),
+    /// A file operation failed.
+    #[error("{action} {}: {source}", path.display())]
+    Io {
+        /// What was being done.
+        action: &'static str,
+        /// On which file.
+        path: PathBuf,
+        /// The OS error.
+        source: io::Error,
+    },
+}
+
+/// What `install` did.
+#[derive(Clone, Debug, PartialEq, Eq)]
+pub enum Installed {
+    /// The hook was written.
+    New(PathBuf),
+    /// The hook was written and the existing one kept at this path, to run after keyward.
+    Chained(PathBuf, PathBuf),
+    /// keyward's hook was already there; it was refreshed.
+    AlreadyInstalled(PathBuf),
+}
+
+/// What `uninstall` did.
+#[derive(Clone, Debug, PartialEq, Eq)]
+pub enum Uninstalled {
+    /// keyward's hook was removed.
+    Removed(PathBuf),
+    /// keyward's hook was removed and the chained hook put back.
+    Restored(PathBuf),
+    /// There was no keyward hook; a hook that is not keyward's is left alone.
+    NotInstalled(PathBuf),
+}
+
+/// The hooks directory of the repository containing `dir`.
+///
+/// # Errors
+/// `dir` is not in a repository, or `core.hooksPath` cannot be read.
+pub fn hooks_dir(dir: &Path) -> Result<PathBuf, HookError> {
+    let repo = gix::discover_with_environment_overrides(dir)
+        .map_err(|e| HookError::Repository(e.to_string()))?;
+    let configured = repo
+        .config_snapshot()
+        .trusted_path("core.hooksPath")
+        .map_err(|e| HookError::Repository(format!("core.hooksPath: {e}")))?;
+    Ok(match configured {
+        Some(path) if path.is_absolute() => path,
+        Some(path) => repo.workdir().unwrap_or(repo.git_dir()).join(path),
+        None => repo.common_dir().join("hooks"),
+    })
+}
+
+/// Installs the hook for the repository containing `dir`, pinned to the binary at `bin`.
+///
+/// # Errors
+/// The repository or the hooks directory cannot be read or written.
+pub fn install(dir: &Path, bin: &Path) -> Result<Installed, HookError> {
+    let hooks = hooks_dir(dir)?;
+    fs::create_dir_all(&hooks).map_err(io_err("cannot create", &hooks))?;
+    let hook = hooks.join("pre-commit");
+    let chained = hooks.join(CHAINED);
+    let existing = read_if_exists(&hook)?;
+    let outcome = match existing {
+        Some(text) if text.contains(MARKER) => Installed::AlreadyInstalled(hook.clone()),
+        Some(_) if chained.exists() => {
+            // Both a foreign hook and a chained one: never overwrite either.
+            return Err(HookError::Io {
+                action: "refusing to replace",
+                path: hook,
+                source: io::Error::other(format!(
+                    "a hook is already there and {} exists too; move one of them away first",
+                    chained.display()
+                )),
+            });
+        }
+        Some(_) => {
+            fs::rename(&hook, &chained).map_err(io_err("cannot move the existing hook", &hook))?;
+            Installed::Chained(hook.clone(), chained.clone())
+        }
+        None => Installed::New(hook.clone()),
+    };
+    let pinned = format!(
+        "KEYWARD_BIN=\"${{KEYWARD_BIN:-{}}}\"",
+        shell_quote_inner(bin)
+    );
+    let script = SCRIPT.replacen(BIN_LINE, &pinned, 1);
+    write_executable(&hook, &script)?;
+    Ok(outcome)
+}
+
+/// Removes keyward's hook from the repository containing `dir`, restoring a chained one.
+///
+/// # Errors
+/// The repository or the hooks directory cannot be read or written.
+pub fn uninstall(dir: &Path) -> Result<Uninstalled, HookError> {
+    let hooks = hooks_dir(dir)?;
+    let hook = hooks.join("pre-commit");
+    let chained = hooks.join(CHAINED);
+    match read_if_exists(&hook)? {
+        Some(text) if text.contains(MARKER) => {
+            fs::remove_file(&hook).map_err(io_err("cannot remove", &hook))?;
+            if chained.exists() {
+                fs::rename(&chained, &hook).map_err(io_err("cannot restore", &chained))?;
+                Ok(Uninstalled::Restored(hook))
+            } else {
+                Ok(Uninstalled::Removed(hook))
+            }
+        }
+        _ => Ok(Uninstalled::NotInstalled(hook)),
+    }
+}
+
+fn read_if_exists(path: &Path) -> Result<Option<String>, HookError> {
+    match fs::read(path) {
+        Ok(bytes) => Ok(Some(String::from_utf8_lossy(&bytes).into_owned())),
+        Err(e) if e.kind() == io::ErrorKind::NotFound => Ok(None),
+        Err(e) => Err(HookError::Io {
+            action: "cannot read",
+            path: path.to_path_buf(),
+            source: e,
+        }),
+    }
+}
+
+fn write_executable(path: &Path, text: &str) -> Result<(), HookError> {
+    fs::write(path, text).map_err(io_err("cannot write", path))?;
+    #[cfg(unix)]
+    {
+        use std::os::unix::fs::PermissionsExt;
+        fs::set_permissions(path, fs::Permissions::from_mode(0o755))
+            .map_err(io_err("cannot make executable", path))?;
+    }
+    Ok(())
+}
+
+/// The path for use inside a double-quoted shell string.
+fn shell_quote_inner(path: &Path) -> String {
+    path.display()
+        .to_string()
+        .replace('\\', "\\\\")
+        .replace('"', "\\\"")
+        .replace('$', "\\$")
+        .replace('`', "\\`")
+}
+
+fn io_err<'a>(action: &'static str, path: &'a Path) -> impl FnOnce(io::Error) -> HookError + 'a {
+    move |source| HookError::Io {
+        action,
+        path: path.to_path_buf(),
+        source,
+    }
+}

@@ -1,0 +1,164 @@
+//! The human report: where the secret is, what it is, why it matters and the line to write instead.
+
+use std::io::{self, Write};
+
+use owo_colors::OwoColorize;
+
+use super::sanitize::sanitize;
+use super::{Report, SecretDisplay, Target};
+use crate::finding::Finding;
+use crate::rules::Severity;
+use crate::suggest::suggest;
+
+/// Colour on or off, decided once by the binary from `--color`, `NO_COLOR` and the terminal.
+#[derive(Clone, Copy, Debug, Default, PartialEq, Eq)]
+pub struct Style {
+    /// Whether to emit ANSI colours.
+    pub color: bool,
+}
+
+impl Style {
+    fn paint(self, text: &str, f: impl Fn(&str) -> String) -> String {
+        if self.color {
+            f(text)
+        } else {
+            text.to_owned()
+        }
+    }
+}
+
+/// Writes the report. Prints nothing when there are no findings unless `verbose`.
+///
+/// # Errors
+/// Writing to `out` failed.
+pub fn render(
+    report: &Report<'_>,
+    show: SecretDisplay,
+    style: Style,
+    verbose: bool,
+    out: &mut dyn Write,
+) -> io::Result<()> {
+    let n = report.findings.len();
+    if n == 0 {
+        if verbose {
+            writeln!(
+                out,
+                "keyward: no secrets in {} added lines of {} files ({} binary skipped).",
+                report.summary.lines_scanned,
+                report.summary.files_scanned,
+                report.summary.binary_skipped
+            )?;
+        }
+        return Ok(());
+    }
+    let noun = if n == 1 { "secret" } else { "secrets" };
+    let place = match report.target {
+        Target::Staged => "the staged changes",
+        Target::Paths => "the scanned files",
+    };
+    let verdict = match (report.target, report.blocks()) {
+        (Target::Staged, true) => " The commit was blocked.",
+        (Target::Staged, false) => " Warnings only: the commit may go ahead.",
+        _ => "",
+    };
+    let head = format!("keyward: {n} {noun} in {place}.{verdict}");
+    writeln!(
+        out,
+        "{}\n",
+        style.paint(&head, |t| t.red().bold().to_string())
+    )?;
+    for finding in report.findings {
+        finding_block(finding, show, style, out)?;
+    }
+    writeln!(
+        out,
+        "Not a secret? Add `keyward:allow` in a comment on that line, or list it in .keyward.toml."
+    )?;
+    if report.target == Target::Staged {
+        writeln!(out, "To commit anyway, knowingly: git commit --no-verify")?;
+    }
+    Ok(())
+}
+
+fn finding_block(
+    f: &Finding,
+    show: SecretDisplay,
+    style: Style,
+    out: &mut dyn Write,
+) -> io::Result<()> {
+    let loc = f.location;
+    let path = sanitize(&f.path_lossy());
+    let severity = match f.rule.severity {
+        Severity::Error => "",
+        Severity::Warning => " [warning]",
+    };
+    let title = format!(
+        "{}  {} ({}){severity}",
+        style.paint(&format!("{path}:{}:{}", loc.line, loc.column), |t| t
+            .bold()
+            .to_string()),
+        f.rule.description,
+        f.rule.id
+    );
+    writeln!(out, "  {title}")?;
+
+    let gutter = loc.line.to_string();
+    let pad = " ".repeat(gutter.len());
+    let (shown, caret_at, caret_len) = shown_line(f, show);
+    writeln!(out, "    {gutter} | {shown}")?;
+    let carets = "^".repeat(caret_len.max(1));
+    writeln!(
+        out,
+        "    {pad} | {}{}",
+        " ".repeat(caret_at),
+        style.paint(&carets, |t| t.red().to_string())
+    )?;
+
+    if let Some(why) = &f.rule.why {
+        writeln!(
+            out,
+            "  {}   {why}",
+            style.paint("why:", |t| t.yellow().to_string())
+        )?;
+    }
+    let suggestion = suggest(f);
+    let fix = style.paint("fix:", |t| t.green().to_string());
+    match &suggestion.replacement {
+        Some(line) => {
+            writeln!(out, "  {fix}   read it from the environment instead:")?;
+            writeln!(
+                out,
+                "    {gutter} | {}",
+                style.paint(&sanitize(line), |t| t.green().to_string())
+            )?;
+            writeln!(out, "    {pad}   and {}.", suggestion.advice)?;
+        }
+        None => writeln!(out, "  {fix}   {}.", suggestion.advice)?,
+    }
+    if let Some(rotate) = &f.rule.rotate {
+        writeln!(
+            out,
+            "  if this key was ever pushed or shared, revoke and rotate it: {rotate}"
+        )?;
+    }
+    writeln!(out)
+}
+
+/// The line as shown: sanitized, the secret redacted, with the caret position and width in
+/// characters.
+fn shown_line(f: &Finding, show: SecretDisplay) -> (String, usize, usize) {
+    let text = &f.line.text;
+    let span = f.line.secret.clone();
+    let before = sanitize(&String::from_utf8_lossy(&text[..span.start]));
+    let after = sanitize(&String::from_utf8_lossy(&text[span.end..]));
+    let secret = sanitize(&show.show(&f.secret));
+    let lead = if f.line.cut_before { "…" } else { "" };
+    let trail = if f.line.cut_after { "…" } else { "" };
+    let caret_at = lead.chars().count() + before.chars().count();
+    let caret_len = secret.chars().count();
+    (
+        format!("{lead}{before}{secret}{after}{trail}"),
+        caret_at,
+        caret_len,
+    )
+}

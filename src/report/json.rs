@@ -1,0 +1,85 @@
+//! The JSON report: a versioned contract that only grows (DESIGN.md, "The JSON contract").
+
+use std::io::Write;
+
+use serde::Serialize;
+
+use super::{Report, SecretDisplay};
+use crate::suggest::{suggest, Suggestion};
+
+/// The contract's version; bump only with a change that removes or redefines a field.
+pub const VERSION: u32 = 1;
+
+#[derive(Serialize)]
+struct Document<'a> {
+    version: u32,
+    findings: Vec<JsonFinding<'a>>,
+    summary: JsonSummary,
+}
+
+#[derive(Serialize)]
+struct JsonFinding<'a> {
+    rule_id: &'a str,
+    description: &'a str,
+    severity: crate::rules::Severity,
+    path: String,
+    line: u32,
+    column: u32,
+    end_line: u32,
+    end_column: u32,
+    secret: String,
+    fingerprint: String,
+    commit: Option<&'a str>,
+    suggestion: Option<Suggestion>,
+    rotate: Option<&'a str>,
+}
+
+#[derive(Serialize)]
+struct JsonSummary {
+    files_scanned: usize,
+    lines_scanned: usize,
+    binary_skipped: usize,
+    findings: usize,
+}
+
+/// Writes `report` as one JSON document followed by a newline.
+///
+/// # Errors
+/// Writing to `out` failed.
+pub fn render(
+    report: &Report<'_>,
+    show: SecretDisplay,
+    out: &mut dyn Write,
+) -> std::io::Result<()> {
+    let findings = report
+        .findings
+        .iter()
+        .map(|f| JsonFinding {
+            rule_id: f.rule.id.as_str(),
+            description: &f.rule.description,
+            severity: f.rule.severity,
+            path: f.path_lossy(),
+            line: f.location.line,
+            column: f.location.column,
+            end_line: f.location.end_line,
+            end_column: f.location.end_column,
+            secret: show.show(&f.secret),
+            fingerprint: f.fingerprint(),
+            commit: f.commit.as_deref(),
+            suggestion: Some(suggest(f)),
+            rotate: f.rule.rotate.as_deref(),
+        })
+        .collect();
+    let doc = Document {
+        version: VERSION,
+        findings,
+        summary: JsonSummary {
+            files_scanned: report.summary.files_scanned,
+            lines_scanned: report.summary.lines_scanned,
+            binary_skipped: report.summary.binary_skipped,
+            findings: report.findings.len(),
+        },
+    };
+    serde_json::to_writer_pretty(&mut *out, &doc)?;
+    writeln!(out)
+}

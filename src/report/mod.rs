@@ -1,0 +1,69 @@
+//! Reports: findings rendered for a person (human) or a machine (JSON), into any writer.
+
+pub mod human;
+pub mod json;
+pub mod sanitize;
+
+use crate::finding::Finding;
+use crate::redact::Secret;
+use crate::rules::Severity;
+use crate::source::Summary;
+
+/// What was scanned, for the report's wording.
+#[derive(Clone, Copy, Debug, PartialEq, Eq)]
+pub enum Target {
+    /// The staged changes: findings block the commit.
+    Staged,
+    /// Files on disk.
+    Paths,
+}
+
+/// Everything a report shows.
+#[derive(Clone, Copy, Debug)]
+pub struct Report<'a> {
+    /// The findings, in path and line order.
+    pub findings: &'a [Finding],
+    /// What was read.
+    pub summary: Summary,
+    /// What was scanned.
+    pub target: Target,
+}
+
+impl Report<'_> {
+    /// Whether any finding blocks (severity `error`).
+    pub fn blocks(&self) -> bool {
+        self.findings
+            .iter()
+            .any(|f| f.rule.severity == Severity::Error)
+    }
+}
+
+/// Whether secrets are shown in full (`--show-secrets`) or redacted (the default).
+#[derive(Clone, Copy, Debug, Default, PartialEq, Eq)]
+pub enum SecretDisplay {
+    /// Redacted: the default everywhere.
+    #[default]
+    Redacted,
+    /// In full: only on explicit request.
+    Full,
+}
+
+impl SecretDisplay {
+    /// The secret as this setting shows it.
+    pub fn show(self, secret: &Secret) -> String {
+        match self {
+            SecretDisplay::Redacted => secret.redacted(),
+            SecretDisplay::Full => secret.expose(),
+        }
+    }
+}
+
+/// The machine formats and the human one.
+#[derive(Clone, Copy, Debug, PartialEq, Eq, Default)]
+pub enum Format {
+    /// For a person, on stderr.
+    #[default]
+    Human,
+    /// The JSON contract, on stdout.
+    Json,
+}

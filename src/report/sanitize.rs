@@ -1,0 +1,34 @@
+//! Terminal safety: staged content and file names must not be able to drive the user's terminal.
+
+/// Makes `text` safe to print: control characters (escape sequences, carriage returns,
+/// newlines), C1 controls and bidirectional overrides become visible `\u{..}` escapes; tabs
+/// become one space so columns stay aligned.
+pub fn sanitize(text: &str) -> String {
+    let mut out = String::with_capacity(text.len());
+    for c in text.chars() {
+        match c {
+            '\t' => out.push(' '),
+            c if is_unsafe(c) => out.push_str(&format!("\\u{{{:x}}}", c as u32)),
+            c => out.push(c),
+        }
+    }
+    out
+}
+
+fn is_unsafe(c: char) -> bool {
+    c.is_control()
+        || matches!(c, '\u{200e}' | '\u{200f}' | '\u{202a}'..='\u{202e}' | '\u{2066}'..='\u{2069}')
+}
+
+#[cfg(test)]
+mod tests {
+    use super::sanitize;
+
+    #[test]
+    fn escapes_controls_and_bidi() {
+        assert_eq!(sanitize("a\x1b[31mb"), "a\\u{1b}[31mb");
+        assert_eq!(sanitize("x\ny"), "x\\u{a}y");
+        assert_eq!(sanitize("\u{202e}abc"), "\\u{202e}abc");
+        assert_eq!(sanitize("tab\there"), "tab here");
+    }
+}

@@ -1,0 +1,358 @@
+//! Rules: what a credential looks like, what it is called, and what its owner should do about it.
+//!
+//! Rules are data. The built-in ones are TOML files in this folder, embedded at build time, one
+//! file per provider family; users add their own through config. A [`Rule`]'s regex is compiled
+//! the first time the keyword prefilter says it could match, so start-up does not pay for rules a
+//! commit never touches ([`Ruleset::compiled_regexes`] counts what was compiled).
+
+mod builtin;
+pub mod check;
+mod id;
+pub mod schema;
+
+use std::sync::atomic::{AtomicUsize, Ordering};
+use std::sync::{Arc, OnceLock};
+
+use regex::bytes::{Regex, RegexBuilder};
+
+pub use self::id::RuleId;
+use self::schema::{AllowlistSpec, RuleSpec, RulesFile};
+use crate::detect::checksum::Checksum;
+
+/// The largest compiled program a rule's regex may have; larger ones are reported, not built.
+const REGEX_SIZE_LIMIT: usize = 4 * 1024 * 1024;
+
+/// Whether a finding blocks the commit.
+#[derive(Clone, Copy, Debug, PartialEq, Eq, serde::Serialize)]
+#[serde(rename_all = "lowercase")]
+pub enum Severity {
+    /// Blocks the commit (exit 1).
+    Error,
+    /// Reported, does not block.
+    Warning,
+}
+
+/// The descriptive half of a rule, shared by every finding it produces.
+#[derive(Debug)]
+pub struct RuleInfo {
+    /// The rule's id.
+    pub id: RuleId,
+    /// What the secret is, for people.
+    pub description: String,
+    /// Whether a finding blocks.
+    pub severity: Severity,
+    /// The environment variable to read the secret from instead.
+    pub env: Option<String>,
+    /// Where to revoke and rotate it.
+    pub rotate: Option<String>,
+    /// The consequence of publishing it.
+    pub why: Option<String>,
+    /// Labels.
+    pub tags: Vec<String>,
+}
+
+/// One detection rule, ready to run.
+#[derive(Debug)]
+pub struct Rule {
+    /// Id, description and advice.
+    pub info: Arc<RuleInfo>,
+    regex_source: String,
+    regex: OnceLock<Result<Regex, String>>,
+    /// The capture group that holds the secret.
+    pub secret_group: Option<usize>,
+    /// Minimum entropy of the secret.
+    pub entropy: Option<f64>,
+    /// Prefilter literals (lowercase); empty means "always run".
+    pub keywords: Vec<String>,
+    /// Only paths matching this apply.
+    pub path: Option<Regex>,
+    /// Checksum to verify.
+    pub checksum: Option<Checksum>,
+    /// Lines that must match (templates).
+    pub examples: Vec<String>,
+    /// Lines that must not match.
+    pub counter_examples: Vec<String>,
+    /// The path the examples are checked under.
+    pub example_path: String,
+    /// Per-rule allowlists.
+    pub allowlists: Vec<Allowlist>,
+}
+
+/// What an allowlist regex is matched against.
+#[derive(Clone, Copy, Debug, PartialEq, Eq)]
+pub enum AllowTarget {
+    /// The secret alone.
+    Secret,
+    /// The whole regex match.
+    Match,
+    /// The line holding the secret.
+    Line,
+}
+
+/// A compiled allowlist.
+#[derive(Debug, Default)]
+pub struct Allowlist {
+    /// Regexes on [`Allowlist::target`].
+    pub regexes: Vec<Regex>,
+    /// What the regexes see.
+    pub target: Option<AllowTarget>,
+    /// Regexes on the path.
+    pub paths: Vec<Regex>,
+    /// Lowercase substrings of the secret.
+    pub stopwords: Vec<String>,
+}
+
+/// Why a rule could not be loaded. Names the file, and where the TOML had it, line and column.
+#[derive(Debug, thiserror::Error)]
+#[error("{origin}{}: {message}", location.map(|(l, c)| format!(":{l}:{c}")).unwrap_or_default())]
+pub struct RuleError {
+    /// The file the rule came from (`src/rules/openai.toml`, `.keyward.toml`).
+    pub origin: String,
+    /// 1-based line and column in that file, when known.
+    pub location: Option<(usize, usize)>,
+    /// What is wrong.
+    pub message: String,
+}
+
+impl Rule {
+    /// Builds a rule from its TOML form. Regexes other than the main one are compiled now;
+    /// the main one on first use.
+    pub fn from_spec(spec: RuleSpec, origin: &str) -> Result<Rule, RuleError> {
+        let err = |message: String| RuleError {
+            origin: origin.to_owned(),
+            location: None,
+            message: format!("rule {:?}: {message}", spec.id),
+        };
+        let id = RuleId::new(&spec.id).map_err(err)?;
+        let regex_source = spec
+            .regex
+            .clone()
+            .ok_or_else(|| err("has no `regex`".into()))?;
+        let severity = match spec.severity.as_deref() {
+            None | Some("error") => Severity::Error,
+            Some("warning") => Severity::Warning,
+            Some(other) => {
+                return Err(err(format!(
+                    "severity {other:?} is not `error` or `warning`"
+                )))
+            }
+        };
+        let checksum = spec
+            .checksum
+            .as_deref()
+            .map(|c| Checksum::from_name(c).ok_or_else(|| err(format!("unknown checksum {c:?}"))))
+            .transpose()?;
+        let path = spec
+            .path
+            .as_deref()
+            .map(|p| compile(p).map_err(|e| err(format!("path regex: {e}"))))
+            .transpose()?;
+        let allowlists = spec
+            .allowlists
+            .iter()
+            .map(|a| Allowlist::from_spec(a).map_err(&err))
+            .collect::<Result<_, _>>()?;
+        let description = if spec.description.is_empty() {
+            spec.id.clone()
+        } else {
+            spec.description.clone()
+        };
+        Ok(Rule {
+            info: Arc::new(RuleInfo {
+                id,
+                description,
+                severity,
+                env: spec.env,
+                rotate: spec.rotate,
+                why: spec.why,
+                tags: spec.tags,
+            }),
+            regex_source,
+            regex: OnceLock::new(),
+            secret_group: spec.secret_group,
+            entropy: spec.entropy,
+            keywords: spec.keywords.iter().map(|k| k.to_lowercase()).collect(),
+            path,
+            checksum,
+            examples: spec.examples,
+            counter_examples: spec.counter_examples,
+            example_path: spec
+                .example_path
+                .unwrap_or_else(|| "example.txt".to_owned()),
+            allowlists,
+        })
+    }
+
+    /// The rule's id.
+    pub fn id(&self) -> &RuleId {
+        &self.info.id
+    }
+
+    /// The regex source as written.
+    pub fn regex_source(&self) -> &str {
+        &self.regex_source
+    }
+
+    /// The compiled regex, compiling it on first use.
+    ///
+    /// # Errors
+    /// The regex does not compile or is larger than the size limit.
+    pub fn regex(&self, counter: &AtomicUsize) -> Result<&Regex, &str> {
+        self.regex
+            .get_or_init(|| {
+                counter.fetch_add(1, Ordering::Relaxed);
+                compile(&self.regex_source)
+            })
+            .as_ref()
+            .map_err(|e| e.as_str())
+    }
+}
+
+impl Allowlist {
+    /// Compiles an allowlist from its TOML form.
+    ///
+    /// # Errors
+    /// A regex does not compile or the target is unknown.
+    pub fn from_spec(spec: &AllowlistSpec) -> Result<Allowlist, String> {
+        let target = match spec.regex_target.as_deref() {
+            None | Some("secret") => AllowTarget::Secret,
+            Some("match") => AllowTarget::Match,
+            Some("line") => AllowTarget::Line,
+            Some(other) => {
+                return Err(format!(
+                    "allowlist regexTarget {other:?} is not secret, match or line"
+                ))
+            }
+        };
+        let all = |v: &[String]| v.iter().map(|r| compile(r)).collect::<Result<Vec<_>, _>>();
+        Ok(Allowlist {
+            regexes: all(&spec.regexes).map_err(|e| format!("allowlist regex: {e}"))?,
+            target: Some(target),
+            paths: all(&spec.paths).map_err(|e| format!("allowlist path: {e}"))?,
+            stopwords: spec.stopwords.iter().map(|s| s.to_lowercase()).collect(),
+        })
+    }
+}
+
+/// Compiles a pattern with keyward's limits.
+pub(crate) fn compile(pattern: &str) -> Result<Regex, String> {
+    RegexBuilder::new(pattern)
+        .size_limit(REGEX_SIZE_LIMIT)
+        .build()
+        .map_err(|e| e.to_string())
+}
+
+/// Every rule in force, in a stable order.
+#[derive(Debug, Default)]
+pub struct Ruleset {
+    rules: Vec<Rule>,
+    compiled: AtomicUsize,
+}
+
+impl Ruleset {
+    /// The rules that ship with keyward.
+    ///
+    /// # Errors
+    /// Only if a built-in file is broken, which the test suite rules out.
+    pub fn builtin() -> Result<Ruleset, RuleError> {
+        let mut set = Ruleset::default();
+        for (name, text) in builtin::FILES {
+            set.add_toml(&format!("src/rules/{name}"), text)?;
+        }
+        Ok(set)
+    }
+
+    /// Parses a rules file and adds its rules; a rule with an id already present replaces it.
+    ///
+    /// # Errors
+    /// The TOML is malformed or a rule is invalid; the error names `origin` and the position.
+    pub fn add_toml(&mut self, origin: &str, text: &str) -> Result<(), RuleError> {
+        let file: RulesFile = toml::from_str(text).map_err(|e| RuleError {
+            origin: origin.to_owned(),
+            location: e.span().map(|s| line_column(text, s.start)),
+            message: e.message().to_owned(),
+        })?;
+        for spec in file.rules {
+            let id = spec.id.clone();
+            let rule = Rule::from_spec(spec, origin).map_err(|mut e| {
+                e.location = find_rule_location(text, &id);
+                e
+            })?;
+            self.push(rule);
+        }
+        Ok(())
+    }
+
+    /// Adds a rule, replacing one with the same id.
+    pub fn push(&mut self, rule: Rule) {
+        match self.rules.iter_mut().find(|r| r.id() == rule.id()) {
+            Some(slot) => *slot = rule,
+            None => self.rules.push(rule),
+        }
+    }
+
+    /// Removes the rules with these ids; returns the ids that were not present.
+    pub fn disable<'a>(&mut self, ids: impl IntoIterator<Item = &'a str>) -> Vec<String> {
+        let mut missing = Vec::new();
+        for id in ids {
+            let before = self.rules.len();
+            self.rules.retain(|r| r.id().as_str() != id);
+            if self.rules.len() == before {
+                missing.push(id.to_owned());
+            }
+        }
+        missing
+    }
+
+    /// The rules, in order.
+    pub fn rules(&self) -> &[Rule] {
+        &self.rules
+    }
+
+    /// The rule with this id.
+    pub fn get(&self, id: &str) -> Option<&Rule> {
+        self.rules.iter().find(|r| r.id().as_str() == id)
+    }
+
+    /// How many rule regexes have been compiled so far: small for a small commit.
+    pub fn compiled_regexes(&self) -> usize {
+        self.compiled.load(Ordering::Relaxed)
+    }
+
+    /// The regex of rule `index`, compiled on first use.
+    pub(crate) fn regex(&self, index: usize) -> Result<&Regex, &str> {
+        self.rules[index].regex(&self.compiled)
+    }
+}
+
+/// 1-based line and column (in characters) of byte `offset` in `text`.
+pub(crate) fn line_column(text: &str, offset: usize) -> (usize, usize) {
+    let offset = offset.min(text.len());
+    let before = &text[..text.floor_char_boundary_compat(offset)];
+    let line = before.matches('\n').count() + 1;
+    let column = before.rsplit('\n').next().map_or(0, |l| l.chars().count()) + 1;
+    (line, column)
+}
+
+/// Where `id = "<id>"` is written, to point a rule error at its rule.
+fn find_rule_location(text: &str, id: &str) -> Option<(usize, usize)> {
+    let needle = regex::Regex::new(&format!(
+        r#"(?m)^\s*id\s*=\s*["']{}["']"#,
+        regex::escape(id)
+    ))
+    .ok()?;
+    needle.find(text).map(|m| line_column(text, m.start()))
+}
+
+trait FloorCharBoundary {
+    fn floor_char_boundary_compat(&self, index: usize) -> usize;
+}
+
+impl FloorCharBoundary for str {
+    fn floor_char_boundary_compat(&self, mut index: usize) -> usize {
+        while index > 0 && !self.is_char_boundary(index) {
+            index -= 1;
+        }
+        index
+    }
+}

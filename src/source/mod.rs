@@ -1,0 +1,69 @@
+//! Sources of text to scan: the staged changes (the hook's job) and plain files.
+//!
+//! Every source yields [`FileChange`]s one at a time: the file's new content and which of its
+//! lines are added. The detector only ever sees those.
+
+mod added_lines;
+pub mod binary;
+pub mod paths;
+pub mod staged;
+
+pub use self::added_lines::{line_count, AddedLines};
+pub use self::staged::Staged;
+
+/// One file to scan: its new content and the lines the change adds.
+#[derive(Clone, Copy, Debug)]
+pub struct FileChange<'a> {
+    /// The path in the repository (bytes: git paths need not be UTF-8).
+    pub path: &'a [u8],
+    /// The new content: the staged blob, or the file on disk.
+    pub content: &'a [u8],
+    /// Which lines are added.
+    pub added: &'a AddedLines,
+}
+
+/// What a scan read.
+#[derive(Clone, Copy, Debug, Default, PartialEq, Eq, serde::Serialize)]
+pub struct Summary {
+    /// Text files with added lines that were scanned.
+    pub files_scanned: usize,
+    /// Added lines scanned.
+    pub lines_scanned: usize,
+    /// Binary files skipped.
+    pub binary_skipped: usize,
+}
+
+/// Why a source could not be read. Each names what failed.
+#[derive(Debug, thiserror::Error)]
+pub enum SourceError {
+    /// Not a git repository, or it cannot be opened.
+    #[error("cannot open the git repository: {0}")]
+    Open(String),
+    /// The index cannot be read.
+    #[error("cannot read the index: {0}")]
+    Index(String),
+    /// HEAD or its tree cannot be read.
+    #[error("cannot read HEAD's tree: {0}")]
+    Head(String),
+    /// Comparing HEAD with the index failed.
+    #[error("cannot compare HEAD with the index: {0}")]
+    Diff(String),
+    /// A blob is missing or corrupt.
+    #[error("cannot read the staged blob {id} of {path}: {message}")]
+    Blob {
+        /// The file it belongs to.
+        path: String,
+        /// The object id.
+        id: String,
+        /// What went wrong.
+        message: String,
+    },
+    /// A file on disk cannot be read.
+    #[error("cannot read {path}: {message}")]
+    Read {
+        /// The path.
+        path: String,
+        /// What went wrong.
+        message: String,
+    },
+}

@@ -1,0 +1,8 @@
+//! keyward's integration tests: one binary, one topic per module.
+
+mod hook;
+mod precommit;
+mod report;
+mod rules;
+mod staged;
+mod util;
