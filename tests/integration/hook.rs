@@ -1,1 +1,243 @@
+//! The installed hook, through real `git commit` in its three forms (each uses a different index
+//! file), `core.hooksPath`, chaining an existing hook, worktrees, and install idempotence.
 
+use crate::util::{describe, openai_key, TestRepo};
+
+fn repo_with_hook() -> TestRepo {
+    let repo = TestRepo::new();
+    repo.write("app.py", "import os\n\nprint('hi')\n");
+    repo.commit_all("base");
+    let out = repo.keyward(&["install"]);
+    assert!(
+        out.status.success(),
+        "{}",
+        describe("keyward install", &repo.root, &out)
+    );
+    repo
+}
+
+fn leak(repo: &TestRepo, path: &str) {
+    repo.write(
+        path,
+        format!(
+            "import os\nclient = OpenAI(api_key=\"{}\")\n",
+            openai_key(1)
+        ),
+    );
+}
+
+fn assert_blocked(repo: &TestRepo, args: &[&str]) {
+    let before = repo.head();
+    let out = repo.git_output(args);
+    let stderr = String::from_utf8_lossy(&out.stderr);
+    assert!(
+        !out.status.success(),
+        "{}",
+        describe(&args.join(" "), &repo.root, &out)
+    );
+    assert!(stderr.contains("OpenAI API key"), "{stderr}");
+    assert!(
+        stderr.contains("os.environ[\"OPENAI_API_KEY\"]"),
+        "{stderr}"
+    );
+    assert!(stderr.contains("git commit --no-verify"), "{stderr}");
+    assert!(
+        !stderr.contains(&openai_key(1)),
+        "the key is printed in full"
+    );
+    assert_eq!(repo.head(), before, "HEAD moved");
+}
+
+#[test]
+fn git_commit_is_blocked_and_head_does_not_move() {
+    let repo = repo_with_hook();
+    leak(&repo, "app.py");
+    repo.stage(&["app.py"]);
+    assert_blocked(&repo, &["commit", "-m", "leak"]);
+}
+
+#[test]
+fn git_commit_all_is_blocked() {
+    let repo = repo_with_hook();
+    leak(&repo, "app.py");
+    assert_blocked(&repo, &["commit", "-a", "-m", "leak"]);
+}
+
+#[test]
+fn git_commit_with_a_path_is_blocked() {
+    let repo = repo_with_hook();
+    repo.write("other.py", "x = 1\n");
+    repo.stage(&["other.py"]);
+    leak(&repo, "app.py");
+    assert_blocked(&repo, &["commit", "app.py", "-m", "leak"]);
+}
+
+#[test]
+fn a_partial_commit_of_a_clean_path_passes_while_a_secret_is_staged_elsewhere() {
+    let repo = repo_with_hook();
+    leak(&repo, "leak.py");
+    repo.stage(&["leak.py"]);
+    repo.write("app.py", "import os\n\nprint('hello')\n");
+    let out = repo.git_output(&["commit", "app.py", "-m", "clean path only"]);
+    assert!(
+        out.status.success(),
+        "{}",
+        describe("git commit app.py", &repo.root, &out)
+    );
+}
+
+#[test]
+fn a_clean_commit_passes() {
+    let repo = repo_with_hook();
+    repo.write(
+        "app.py",
+        "import os\n\nkey = os.environ[\"OPENAI_API_KEY\"]\n",
+    );
+    repo.stage(&["app.py"]);
+    let before = repo.head();
+    let out = repo.git_output(&["commit", "-m", "clean"]);
+    assert!(
+        out.status.success(),
+        "{}",
+        describe("git commit", &repo.root, &out)
+    );
+    assert_ne!(repo.head(), before);
+}
+
+#[test]
+fn no_verify_bypasses_knowingly() {
+    let repo = repo_with_hook();
+    leak(&repo, "app.py");
+    repo.stage(&["app.py"]);
+    let out = repo.git_output(&["commit", "--no-verify", "-m", "on purpose"]);
+    assert!(out.status.success());
+}
+
+#[test]
+fn install_honours_core_hooks_path() {
+    let repo = TestRepo::new();
+    repo.write("app.py", "x = 1\n");
+    repo.commit_all("base");
+    repo.git(&["config", "core.hooksPath", ".githooks"]);
+    assert!(repo.keyward(&["install"]).status.success());
+    assert!(repo.root.join(".githooks/pre-commit").is_file());
+    assert!(!repo.root.join(".git/hooks/pre-commit").exists());
+    leak(&repo, "app.py");
+    repo.stage(&["app.py"]);
+    assert_blocked(&repo, &["commit", "-m", "leak"]);
+}
+
+#[test]
+fn install_keeps_and_chains_an_existing_hook_and_uninstall_restores_it() {
+    let repo = TestRepo::new();
+    repo.write("app.py", "x = 1\n");
+    repo.commit_all("base");
+    let hook = repo.root.join(".git/hooks/pre-commit");
+    let original = "#!/bin/sh\necho previous-hook-ran >&2\nexit 0\n";
+    std::fs::write(&hook, original).unwrap();
+    std::fs::set_permissions(&hook, std::os::unix::fs::PermissionsExt::from_mode(0o755)).unwrap();
+
+    assert!(repo.keyward(&["install"]).status.success());
+    assert!(repo.keyward(&["install"]).status.success(), "install twice");
+    assert!(repo
+        .root
+        .join(".git/hooks/pre-commit.keyward-chained")
+        .is_file());
+
+    repo.write("app.py", "x = 2\n");
+    repo.stage(&["app.py"]);
+    let out = repo.git_output(&["commit", "-m", "clean"]);
+    assert!(out.status.success());
+    assert!(
+        String::from_utf8_lossy(&out.stderr).contains("previous-hook-ran"),
+        "chained hook did not run"
+    );
+
+    leak(&repo, "app.py");
+    repo.stage(&["app.py"]);
+    assert_blocked(&repo, &["commit", "-m", "leak"]);
+
+    assert!(repo.keyward(&["uninstall"]).status.success());
+    assert!(
+        repo.keyward(&["uninstall"]).status.success(),
+        "uninstall twice"
+    );
+    assert_eq!(std::fs::read_to_string(&hook).unwrap(), original);
+    assert!(!repo
+        .root
+        .join(".git/hooks/pre-commit.keyward-chained")
+        .exists());
+}
+
+#[test]
+fn install_from_a_linked_worktree_uses_the_shared_hooks() {
+    let repo = TestRepo::new();
+    repo.write("app.py", "x = 1\n");
+    repo.commit_all("base");
+    let wt = repo.root.parent().unwrap().join("wt");
+    repo.git(&[
+        "worktree",
+        "add",
+        "-q",
+        "-b",
+        "feature",
+        wt.to_str().unwrap(),
+    ]);
+    assert!(repo.keyward_in(&wt, &["install"]).status.success());
+    assert!(repo.root.join(".git/hooks/pre-commit").is_file());
+    std::fs::write(wt.join("leak.py"), format!("k = \"{}\"\n", openai_key(1))).unwrap();
+    let add = repo.run(
+        repo.command("git")
+            .args(["add", "leak.py"])
+            .current_dir(&wt),
+    );
+    assert!(add.status.success());
+    let out = repo.run(
+        repo.command("git")
+            .args(["commit", "-m", "leak"])
+            .current_dir(&wt),
+    );
+    assert!(
+        !out.status.success(),
+        "{}",
+        describe("git commit in worktree", &wt, &out)
+    );
+}
+
+#[test]
+fn the_hook_script_works_when_copied_by_hand() {
+    let repo = TestRepo::new();
+    repo.write("app.py", "x = 1\n");
+    repo.commit_all("base");
+    let script = std::path::Path::new(env!("CARGO_MANIFEST_DIR")).join("hooks/pre-commit");
+    let hook = repo.root.join(".git/hooks/pre-commit");
+    std::fs::copy(script, &hook).unwrap();
+    std::fs::set_permissions(&hook, std::os::unix::fs::PermissionsExt::from_mode(0o755)).unwrap();
+    leak(&repo, "app.py");
+    repo.stage(&["app.py"]);
+    // The unpinned script finds `keyward` on PATH, as after `cargo install`.
+    let bin_dir = crate::util::keyward_bin()
+        .parent()
+        .unwrap()
+        .display()
+        .to_string();
+    repo.set_env(
+        "PATH",
+        format!("{bin_dir}:{}", std::env::var("PATH").unwrap_or_default()),
+    );
+    assert_blocked(&repo, &["commit", "-m", "leak"]);
+}
+
+#[test]
+fn a_missing_binary_fails_closed() {
+    let repo = repo_with_hook();
+    repo.write("app.py", "x = 2\n");
+    repo.stage(&["app.py"]);
+    let out = repo.run(
+        repo.command("git")
+            .args(["commit", "-m", "x"])
+            .env("KEYWARD_BIN", "/nonexistent/keyward"),
+    );
+    assert!(!out.status.success());
+    assert!(String::from_utf8_lossy(&out.stderr).contains("--no-verify"));
+}

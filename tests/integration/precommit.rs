@@ -1,1 +1,190 @@
+//! The real pre-commit framework, installing keyward from its `.pre-commit-hooks.yaml` (a
+//! `language: rust` hook, so pre-commit builds it with `cargo install`), blocking a commit.
+//! The test fails, not skips, when `pre-commit` is missing: CI installs it.
 
+use std::path::{Path, PathBuf};
+
+use crate::util::{describe, openai_key, TestRepo};
+
+/// The files pre-commit needs to build keyward from a repository.
+const PROJECT_FILES: &[&str] = &[
+    "Cargo.toml",
+    "Cargo.lock",
+    "src",
+    "hooks",
+    ".pre-commit-hooks.yaml",
+    "README.md",
+];
+
+fn copy_tree(from: &Path, to: &Path) {
+    if from.is_dir() {
+        std::fs::create_dir_all(to).unwrap();
+        for entry in std::fs::read_dir(from).unwrap() {
+            let entry = entry.unwrap();
+            copy_tree(&entry.path(), &to.join(entry.file_name()));
+        }
+    } else {
+        std::fs::copy(from, to).unwrap();
+    }
+}
+
+/// The real user's cargo and rustup homes: the harness gives git a fresh HOME, but cargo must
+/// still find its registry cache and toolchain.
+fn tool_homes() -> Vec<(&'static str, String)> {
+    let home = std::env::var("HOME").unwrap_or_default();
+    vec![
+        (
+            "CARGO_HOME",
+            std::env::var("CARGO_HOME").unwrap_or_else(|_| format!("{home}/.cargo")),
+        ),
+        (
+            "RUSTUP_HOME",
+            std::env::var("RUSTUP_HOME").unwrap_or_else(|_| format!("{home}/.rustup")),
+        ),
+    ]
+}
+
+#[test]
+fn pre_commit_framework_blocks_a_staged_key() {
+    let manifest = PathBuf::from(env!("CARGO_MANIFEST_DIR"));
+
+    // A repository holding keyward itself, as pre-commit clones it from `repo:`.
+    let hook_repo = TestRepo::new();
+    for name in PROJECT_FILES {
+        copy_tree(&manifest.join(name), &hook_repo.root.join(name));
+    }
+    hook_repo.commit_all("keyward");
+    let rev = hook_repo.git(&["rev-parse", "HEAD"]).trim().to_owned();
+
+    let repo = TestRepo::new();
+    for (key, value) in tool_homes() {
+        repo.set_env(key, value);
+    }
+    repo.set_env(
+        "PRE_COMMIT_HOME",
+        repo.root
+            .parent()
+            .unwrap()
+            .join("pre-commit-cache")
+            .display()
+            .to_string(),
+    );
+    // Reuse one target folder across runs so pre-commit's `cargo install` builds incrementally.
+    repo.set_env(
+        "CARGO_TARGET_DIR",
+        manifest.join("target/pre-commit").display().to_string(),
+    );
+    repo.write(
+        ".pre-commit-config.yaml",
+        format!(
+            "repos:\n  - repo: {}\n    rev: {rev}\n    hooks:\n      - id: keyward\n",
+            hook_repo.root.display()
+        ),
+    );
+    repo.write("app.py", "import os\n");
+    repo.commit_all("base");
+
+    let install = repo.run(repo.command("pre-commit").args(["install"]));
+    assert!(
+        install.status.success(),
+        "{}",
+        describe(
+            "pre-commit install (is pre-commit installed? pip install pre-commit)",
+            &repo.root,
+            &install
+        )
+    );
+    let setup = repo.run(repo.command("pre-commit").args(["install-hooks"]));
+    assert!(
+        setup.status.success(),
+        "{}",
+        describe("pre-commit install-hooks", &repo.root, &setup)
+    );
+
+    // A clean commit passes through the framework.
+    repo.write(
+        "app.py",
+        "import os\n\nKEY = os.environ[\"OPENAI_API_KEY\"]\n",
+    );
+    repo.stage(&["app.py"]);
+    let clean = repo.git_output(&["commit", "-m", "clean"]);
+    assert!(
+        clean.status.success(),
+        "{}",
+        describe("git commit (clean)", &repo.root, &clean)
+    );
+
+    // A staged key is blocked, and HEAD stays where it was.
+    let head = repo.head();
+    repo.write(
+        "app.py",
+        format!(
+            "import os\n\nclient = OpenAI(api_key=\"{}\")\n",
+            openai_key(21)
+        ),
+    );
+    repo.stage(&["app.py"]);
+    let out = repo.git_output(&["commit", "-m", "leak"]);
+    assert!(
+        !out.status.success(),
+        "{}",
+        describe("git commit (leak)", &repo.root, &out)
+    );
+    let all = format!(
+        "{}{}",
+        String::from_utf8_lossy(&out.stdout),
+        String::from_utf8_lossy(&out.stderr)
+    );
+    assert!(
+        all.contains("OpenAI API key") && all.contains("os.environ[\"OPENAI_API_KEY\"]"),
+        "{all}"
+    );
+    assert!(!all.contains(&openai_key(21)));
+    assert_eq!(repo.head(), head);
+}
+
+#[test]
+fn install_script_builds_installs_the_hook_and_scans() {
+    let manifest = PathBuf::from(env!("CARGO_MANIFEST_DIR"));
+    let repo = TestRepo::new();
+    for (key, value) in tool_homes() {
+        repo.set_env(key, value);
+    }
+    repo.set_env(
+        "CARGO_TARGET_DIR",
+        manifest.join("target/pre-commit").display().to_string(),
+    );
+    let root = repo.root.parent().unwrap().join("install-root");
+    repo.set_env("KEYWARD_ROOT", root.display().to_string());
+    repo.write("app.py", "import os\n");
+    repo.commit_all("base");
+
+    let out = repo.run(repo.command("bash").arg(manifest.join("install.sh")));
+    assert!(
+        out.status.success(),
+        "{}",
+        describe("install.sh", &repo.root, &out)
+    );
+    assert!(root.join("bin/keyward").is_file());
+    let hook = std::fs::read_to_string(repo.root.join(".git/hooks/pre-commit")).unwrap();
+    assert!(
+        hook.contains(&root.join("bin/keyward").display().to_string()),
+        "hook pinned to the installed binary"
+    );
+    assert!(
+        String::from_utf8_lossy(&out.stderr).contains("no secrets"),
+        "it scanned what is staged"
+    );
+
+    repo.write(
+        "app.py",
+        format!("import os\nKEY = \"{}\"\n", openai_key(22)),
+    );
+    repo.stage(&["app.py"]);
+    let commit = repo.git_output(&["commit", "-m", "leak"]);
+    assert!(
+        !commit.status.success(),
+        "{}",
+        describe("git commit", &repo.root, &commit)
+    );
+}

@@ -31,6 +31,7 @@ pub struct TestRepo {
     /// The work tree's root.
     pub root: PathBuf,
     home: PathBuf,
+    extra_env: std::cell::RefCell<Vec<(String, String)>>,
 }
 
 impl TestRepo {
@@ -50,6 +51,7 @@ impl TestRepo {
             _tmp: tmp,
             root,
             home,
+            extra_env: Default::default(),
         };
         let mut init = vec!["init", "-q", "-b", "main"];
         init.extend_from_slice(args);
@@ -77,9 +79,18 @@ impl TestRepo {
             .env("GIT_COMMITTER_EMAIL", "test@example.invalid")
             .env("GIT_AUTHOR_DATE", "2026-01-01T00:00:00Z")
             .env("GIT_COMMITTER_DATE", "2026-01-01T00:00:00Z")
-            .env("KEYWARD_BIN", keyward_bin())
             .stdin(Stdio::null());
+        for (key, value) in self.extra_env.borrow().iter() {
+            cmd.env(key, value);
+        }
         cmd
+    }
+
+    /// Sets an environment variable for every later command.
+    pub fn set_env(&self, key: &str, value: impl Into<String>) {
+        self.extra_env
+            .borrow_mut()
+            .push((key.to_owned(), value.into()));
     }
 
     /// Runs git and returns its output, whatever the exit status.
