@@ -24,7 +24,7 @@ impl fmt::Display for Problem {
 }
 
 /// Seed for example templates: fixed, so a failure reproduces.
-const EXAMPLE_SEED: u64 = 0x6b65_7977_6172_64;
+const EXAMPLE_SEED: u64 = 0x006b_6579_7761_7264;
 
 /// Checks every rule of `detector`; returns all problems at once (empty when all is well).
 pub fn check(detector: &Detector) -> Vec<Problem> {

@@ -86,12 +86,8 @@ impl AddedLines {
     pub fn lines<'a>(&self, content: &'a [u8]) -> Vec<(u32, &'a [u8])> {
         let mut out = Vec::new();
         for chunk in self.chunks(content) {
-            let mut number = chunk.first_line;
             let text = chunk.bytes.strip_suffix(b"\n").unwrap_or(chunk.bytes);
-            for line in text.split(|&b| b == b'\n') {
-                out.push((number, line));
-                number += 1;
-            }
+            out.extend((chunk.first_line..).zip(text.split(|&b| b == b'\n')));
         }
         out
     }

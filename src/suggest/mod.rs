@@ -144,7 +144,7 @@ fn replace_literal(
     // (an even number of that quote precedes it) and the same quote after it.
     let quoted = before.rfind(['"', '\'', '`']).and_then(|open| {
         let q = line.as_bytes()[open] as char;
-        let opens = line[..open].matches(q).count() % 2 == 0;
+        let opens = line[..open].matches(q).count().is_multiple_of(2);
         let close = secret.end + line[secret.end..].find(q)?;
         opens.then_some((open, close, q))
     });
