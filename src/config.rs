@@ -115,7 +115,7 @@ impl Config {
                 e.location = locate(text, &format!("id = \"{id}\"")).or(e.location);
                 e
             };
-            let rule = Rule::from_spec(spec, origin).map_err(at)?;
+            let rule = Rule::from_spec(spec, origin, false).map_err(at)?;
             // A user's regex is compiled now, so a mistake is reported at load, with its place.
             rule.regex(&Default::default()).map_err(|message| {
                 at(RuleError {

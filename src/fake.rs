@@ -7,15 +7,20 @@
 //!
 //! Template directives, each in braces:
 //! `{alnum:N}` `{hex:N}` `{HEX:N}` `{lower:N}` `{upper:N}` `{digit:N}` `{base32:N}`
-//! `{base64:N}` `{urlsafe:N}` (N random characters of that alphabet), `{crc32-base62}` (six
+//! `{base64:N}` `{urlsafe:N}` `{bech32:N}` (N random characters of that alphabet), `{crc32-base62}` (six
 //! base62 digits of the CRC32 of the random characters generated so far, as GitHub and npm
-//! tokens carry), and `{{` / `}}` for literal braces.
+//! tokens carry), `{b64-alnum:N}` (standard base64 of N random alphanumerics, as a Kubernetes
+//! `Secret` holds them), `{jwt}` (a JWT with an HS256 header, a JSON payload and a random
+//! signature), and `{{` / `}}` for literal braces.
 //!
 //! ```
 //! let token = keyward::fake::expand("ghp_{alnum:30}{crc32-base62}", 7).unwrap();
 //! assert_eq!(token.len(), 40);
 //! assert!(keyward::detect::checksum::Checksum::GithubCrc32.verify(token.as_bytes()));
 //! ```
+
+use base64::engine::general_purpose::{STANDARD, URL_SAFE_NO_PAD};
+use base64::Engine;
 
 const ALNUM: &[u8] = b"ABCDEFGHIJKLMNOPQRSTUVWXYZabcdefghijklmnopqrstuvwxyz0123456789";
 const BASE62: &[u8] = b"0123456789ABCDEFGHIJKLMNOPQRSTUVWXYZabcdefghijklmnopqrstuvwxyz";
@@ -69,8 +74,22 @@ fn alphabet(name: &str) -> Option<&'static [u8]> {
         "base32" => b"ABCDEFGHIJKLMNOPQRSTUVWXYZ234567",
         "base64" => b"ABCDEFGHIJKLMNOPQRSTUVWXYZabcdefghijklmnopqrstuvwxyz0123456789+/",
         "urlsafe" => b"ABCDEFGHIJKLMNOPQRSTUVWXYZabcdefghijklmnopqrstuvwxyz0123456789-_",
+        "bech32" => b"QPZRY9X8GF2TVDW0S3JN54KHCE6MUA7L",
         _ => return None,
     })
+}
+
+/// A signed-looking JWT: HS256 header, a payload with random subject and fixed times, and 43
+/// random base64url characters of signature.
+fn jwt(rng: &mut Rng) -> String {
+    let header = URL_SAFE_NO_PAD.encode(br#"{"alg":"HS256","typ":"JWT"}"#);
+    let subject: String = (0..12).map(|_| rng.pick(ALNUM) as char).collect();
+    let payload = format!(r#"{{"sub":"{subject}","role":"service_role","iat":1767225600}}"#);
+    let payload = URL_SAFE_NO_PAD.encode(payload.as_bytes());
+    let signature: Vec<u8> = (0..43)
+        .map(|_| rng.pick(b"ABCDEFGHIJKLMNOPQRSTUVWXYZabcdefghijklmnopqrstuvwxyz0123456789-_"))
+        .collect();
+    format!("{header}.{payload}.{}", String::from_utf8_lossy(&signature))
 }
 
 /// Six base62 digits of `value`, zero-padded: the checksum suffix of GitHub and npm tokens.
@@ -118,6 +137,12 @@ pub fn expand_with(template: &str, rng: &mut Rng) -> Result<String, TemplateErro
         let directive = &tail[1..end];
         if directive == "crc32-base62" {
             out.push_str(&base62_6(crc32fast::hash(&random)));
+        } else if directive == "jwt" {
+            out.push_str(&jwt(rng));
+        } else if let Some(count) = directive.strip_prefix("b64-alnum:") {
+            let count: usize = count.parse().map_err(|_| fail("count is not a number"))?;
+            let plain: Vec<u8> = (0..count).map(|_| rng.pick(ALNUM)).collect();
+            out.push_str(&STANDARD.encode(&plain));
         } else {
             let (name, count) = directive
                 .split_once(':')

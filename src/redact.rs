@@ -56,6 +56,11 @@ impl fmt::Debug for Secret {
 /// Redacts `secret` as described on [`Secret::redacted`].
 pub fn redact(secret: &[u8]) -> String {
     let text = String::from_utf8_lossy(secret);
+    // A PEM block: its first line names the key type and is not secret.
+    if text.starts_with("-----BEGIN") {
+        let first = text.split(['\n', '\r', '\\']).next().unwrap_or("");
+        return format!("{first}…");
+    }
     let chars: Vec<char> = text.chars().collect();
     let n = chars.len();
     if n <= 8 {

@@ -8,6 +8,9 @@ pub enum Checksum {
     GithubCrc32,
     /// npm's `npm_` tokens: the same scheme as GitHub's.
     NpmCrc32,
+    /// A JSON Web Token that is really signed: its header and payload decode to JSON objects
+    /// and the header names an algorithm other than `none` (unsigned examples are not secrets).
+    Jwt,
 }
 
 impl Checksum {
@@ -16,6 +19,7 @@ impl Checksum {
         match name {
             "github-crc32" => Some(Checksum::GithubCrc32),
             "npm-crc32" => Some(Checksum::NpmCrc32),
+            "jwt" => Some(Checksum::Jwt),
             _ => None,
         }
     }
@@ -24,8 +28,27 @@ impl Checksum {
     pub fn verify(self, token: &[u8]) -> bool {
         match self {
             Checksum::GithubCrc32 | Checksum::NpmCrc32 => base62_crc32_suffix(token),
+            Checksum::Jwt => signed_jwt(token),
         }
     }
+}
+
+fn signed_jwt(token: &[u8]) -> bool {
+    let mut parts = token.split(|&b| b == b'.');
+    let (Some(header), Some(payload), Some(signature)) = (parts.next(), parts.next(), parts.next())
+    else {
+        return false;
+    };
+    let json = |part: &[u8]| {
+        super::decode::base64url(part)
+            .and_then(|bytes| serde_json::from_slice::<serde_json::Value>(&bytes).ok())
+            .filter(serde_json::Value::is_object)
+    };
+    let (Some(header), Some(_)) = (json(header), json(payload)) else {
+        return false;
+    };
+    let alg = header.get("alg").and_then(|a| a.as_str()).unwrap_or("none");
+    !alg.eq_ignore_ascii_case("none") && !signature.is_empty()
 }
 
 /// The last six bytes are the base62 CRC32 of the 30 bytes before them.

@@ -6,6 +6,7 @@
 //! inline `keyward:allow` / `gitleaks:allow` marker and the allowlists.
 
 pub mod checksum;
+mod decode;
 pub mod entropy;
 pub mod placeholder;
 mod prefilter;
@@ -112,7 +113,8 @@ impl Detector {
         }
         let start = out.len();
         let mut spans: Vec<Range<usize>> = Vec::new();
-        for index in self.prefilter.candidates(chunk.bytes) {
+        for candidate in self.prefilter.candidates(chunk.bytes) {
+            let index = candidate.rule;
             let rule = &self.ruleset.rules()[index];
             if rule.path.as_ref().is_some_and(|p| !p.is_match(path)) {
                 continue;
@@ -121,22 +123,39 @@ impl Detector {
                 rule: rule.id().to_string(),
                 message: message.to_owned(),
             })?;
-            for caps in regex.captures_iter(chunk.bytes) {
+            // A multi-line rule (PEM blocks, paired keys) sees the whole run of added lines;
+            // the others only the lines around their keyword hits.
+            let windows = if rule.multiline {
+                vec![0..chunk.bytes.len()]
+            } else {
+                candidate.windows
+            };
+            let matches = windows.into_iter().flat_map(|w| {
+                regex
+                    .captures_iter(&chunk.bytes[w.clone()])
+                    .map(move |caps| (w.start, caps))
+            });
+            for (base, caps) in matches {
                 let whole = caps.get(0).expect("group 0 always participates");
-                let group = rule
-                    .secret_group
-                    .unwrap_or(if caps.len() > 1 { 1 } else { 0 });
-                let Some(secret) = caps.get(group).filter(|m| !m.is_empty()) else {
+                // The secret is the configured group, else the first group that took part
+                // (rules with alternatives put the secret in a different group in each), else
+                // the whole match.
+                let secret = match rule.secret_group {
+                    Some(group) => caps.get(group),
+                    None => (1..caps.len()).find_map(|i| caps.get(i)).or(Some(whole)),
+                };
+                let Some(secret) = secret.filter(|m| !m.is_empty()) else {
                     continue;
                 };
-                let span = secret.range();
+                let span = base + secret.start()..base + secret.end();
+                let whole = base + whole.start()..base + whole.end();
                 if spans
                     .iter()
                     .any(|s| s.start < span.end && span.start < s.end)
                 {
                     continue; // an earlier (more specific) rule already reported these bytes
                 }
-                if !self.accepts(rule, path, chunk.bytes, whole.range(), span.clone()) {
+                if !self.accepts(rule, path, chunk.bytes, whole, span.clone()) {
                     continue;
                 }
                 spans.push(span.clone());

@@ -1,6 +1,8 @@
 //! The keyword prefilter: one Aho-Corasick pass tells which rules could match at all.
 
-use aho_corasick::{AhoCorasick, AhoCorasickBuilder, MatchKind};
+use std::ops::Range;
+
+use aho_corasick::{AhoCorasick, AhoCorasickBuilder, AhoCorasickKind, MatchKind};
 
 use crate::rules::Ruleset;
 
@@ -35,9 +37,29 @@ impl Prefilter {
                 }
             }
         }
+        // Leftmost-longest, non-overlapping search is several times faster than overlapping
+        // search (it can use a DFA). A keyword inside a longer one that matched ("key" in
+        // "apikey") is not reported on its own, so every pattern also credits the rules of the
+        // keywords it contains.
+        let credited: Vec<Vec<usize>> = keywords
+            .iter()
+            .map(|outer| {
+                let mut rules: Vec<usize> = keywords
+                    .iter()
+                    .zip(&rules_of_keyword)
+                    .filter(|(inner, _)| outer.contains(inner.as_str()))
+                    .flat_map(|(_, r)| r.iter().copied())
+                    .collect();
+                rules.sort_unstable();
+                rules.dedup();
+                rules
+            })
+            .collect();
+        let rules_of_keyword = credited;
         let automaton = AhoCorasickBuilder::new()
             .ascii_case_insensitive(true)
-            .match_kind(MatchKind::Standard)
+            .match_kind(MatchKind::LeftmostLongest)
+            .kind(Some(AhoCorasickKind::DFA))
             .build(&keywords)
             .expect("keywords are plain literals and always build an automaton");
         Prefilter {
@@ -48,31 +70,56 @@ impl Prefilter {
         }
     }
 
-    /// The indexes of the rules whose keywords occur in `text`, plus the keyword-less ones,
-    /// in rule order.
-    pub fn candidates(&self, text: &[u8]) -> Vec<usize> {
-        let mut hit = vec![false; self.rule_count];
+    /// The rules whose keywords occur in `text` (plus the keyword-less ones), in rule order,
+    /// each with the windows of `text` around its keyword hits: the line holding a hit, cut to
+    /// [`WINDOW`] bytes on each side of it so a 20 MB minified line is never searched whole.
+    /// Overlapping windows are merged. Keyword-less rules get the whole text.
+    pub fn candidates(&self, text: &[u8]) -> Vec<Candidate> {
+        let mut windows: Vec<Option<Vec<Range<usize>>>> = vec![None; self.rule_count];
         for &r in &self.always {
-            hit[r] = true;
+            windows[r] = Some(vec![0..text.len()]);
         }
-        let mut seen_pattern = vec![false; self.rules_of_keyword.len()];
-        let mut remaining = self.rules_of_keyword.len();
-        for m in self.automaton.find_overlapping_iter(text) {
-            let p = m.pattern().as_usize();
-            if !seen_pattern[p] {
-                seen_pattern[p] = true;
-                for &r in &self.rules_of_keyword[p] {
-                    hit[r] = true;
+        for m in self.automaton.find_iter(text) {
+            for &r in &self.rules_of_keyword[m.pattern().as_usize()] {
+                let list = windows[r].get_or_insert_with(Vec::new);
+                if list
+                    .last()
+                    .is_some_and(|w| w.end >= m.end() && w.start <= m.start())
+                {
+                    continue;
                 }
-                remaining -= 1;
-                if remaining == 0 {
-                    break;
+                let w = window(text, m.start(), m.end());
+                match list.last_mut() {
+                    Some(last) if w.start <= last.end => last.end = last.end.max(w.end),
+                    _ => list.push(w),
                 }
             }
         }
-        hit.iter()
+        windows
+            .into_iter()
             .enumerate()
-            .filter_map(|(i, &h)| h.then_some(i))
+            .filter_map(|(rule, w)| w.map(|windows| Candidate { rule, windows }))
             .collect()
     }
+}
+
+/// How far around a keyword hit a long line is searched.
+pub const WINDOW: usize = 1024;
+
+/// A rule worth running, and where.
+#[derive(Clone, Debug, PartialEq, Eq)]
+pub struct Candidate {
+    /// The rule's index in the ruleset.
+    pub rule: usize,
+    /// Sorted, disjoint byte ranges of the text around its keyword hits.
+    pub windows: Vec<Range<usize>>,
+}
+
+/// The line around `start..end`, at most [`WINDOW`] bytes either side.
+fn window(text: &[u8], start: usize, end: usize) -> Range<usize> {
+    let lo = start.saturating_sub(WINDOW);
+    let hi = (end + WINDOW).min(text.len());
+    let from = memchr::memrchr(b'\n', &text[lo..start]).map_or(lo, |p| lo + p + 1);
+    let to = memchr::memchr(b'\n', &text[end..hi]).map_or(hi, |p| end + p + 1);
+    from..to
 }

@@ -5,8 +5,18 @@
 pub(super) const FILES: &[(&str, &str)] = &[
     ("openai.toml", include_str!("openai.toml")),
     ("anthropic.toml", include_str!("anthropic.toml")),
+    ("ai.toml", include_str!("ai.toml")),
     ("github.toml", include_str!("github.toml")),
+    ("registries.toml", include_str!("registries.toml")),
     ("aws.toml", include_str!("aws.toml")),
+    ("cloud.toml", include_str!("cloud.toml")),
+    ("payments.toml", include_str!("payments.toml")),
+    ("messaging.toml", include_str!("messaging.toml")),
+    ("saas.toml", include_str!("saas.toml")),
+    ("observability.toml", include_str!("observability.toml")),
+    ("keys.toml", include_str!("keys.toml")),
+    ("urls.toml", include_str!("urls.toml")),
+    ("generic.toml", include_str!("generic.toml")),
 ];
 
 #[cfg(test)]

@@ -68,6 +68,10 @@ pub struct Rule {
     pub path: Option<Regex>,
     /// Checksum to verify.
     pub checksum: Option<Checksum>,
+    /// Whether the value is base64 of the secret.
+    pub decode_base64: bool,
+    /// Whether the regex runs over whole runs of lines rather than around keyword hits.
+    pub multiline: bool,
     /// Lines that must match (templates).
     pub examples: Vec<String>,
     /// Lines that must not match.
@@ -117,17 +121,25 @@ pub struct RuleError {
 impl Rule {
     /// Builds a rule from its TOML form. Regexes other than the main one are compiled now;
     /// the main one on first use.
-    pub fn from_spec(spec: RuleSpec, origin: &str) -> Result<Rule, RuleError> {
+    ///
+    /// `builtin` sets the default of `multiline` (see [`schema::RuleSpec::multiline`]).
+    pub fn from_spec(spec: RuleSpec, origin: &str, builtin: bool) -> Result<Rule, RuleError> {
         let err = |message: String| RuleError {
             origin: origin.to_owned(),
             location: None,
             message: format!("rule {:?}: {message}", spec.id),
         };
         let id = RuleId::new(&spec.id).map_err(err)?;
-        let regex_source = spec
-            .regex
-            .clone()
-            .ok_or_else(|| err("has no `regex`".into()))?;
+        let regex_source = expand_shorthands(
+            spec.regex
+                .as_deref()
+                .ok_or_else(|| err("has no `regex`".into()))?,
+        );
+        let decode_base64 = match spec.decode.as_deref() {
+            None => false,
+            Some("base64") => true,
+            Some(other) => return Err(err(format!("decode {other:?} is not `base64`"))),
+        };
         let severity = match spec.severity.as_deref() {
             None | Some("error") => Severity::Error,
             Some("warning") => Severity::Warning,
@@ -174,6 +186,8 @@ impl Rule {
             keywords: spec.keywords.iter().map(|k| k.to_lowercase()).collect(),
             path,
             checksum,
+            decode_base64,
+            multiline: spec.multiline.unwrap_or(!builtin),
             examples: spec.examples,
             counter_examples: spec.counter_examples,
             example_path: spec
@@ -234,9 +248,25 @@ impl Allowlist {
     }
 }
 
+/// Token boundaries and the name-to-value glue, shared by the rule files (see
+/// [`schema::RuleSpec::regex`]).
+const START: &str = r"(?:^|\\[nrt]|[^A-Za-z0-9])";
+const END: &str = r"(?:[^A-Za-z0-9_\-]|$)";
+const ASSIGN: &str = r#"[\w.\-]*?(?:\\?["'`\]])*[ \t]*(?::=|=>|=|:|,|\(|[ \t])[ \t]*(?:[A-Za-z_]{1,20}(?:\(|=)[ \t]*)?(?:\\?["'`])?"#;
+
+fn expand_shorthands(regex: &str) -> String {
+    regex
+        .replace("{START}", START)
+        .replace("{END}", END)
+        .replace("{ASSIGN}", ASSIGN)
+}
+
 /// Compiles a pattern with keyward's limits.
 pub(crate) fn compile(pattern: &str) -> Result<Regex, String> {
+    // ASCII semantics (`\w`, `\d`, `\s`, case folding), as gitleaks' RE2 patterns assume:
+    // keys are ASCII, and Unicode classes inside bounded repetitions multiply the program size.
     RegexBuilder::new(pattern)
+        .unicode(false)
         .size_limit(REGEX_SIZE_LIMIT)
         .build()
         .map_err(|e| e.to_string())
@@ -274,7 +304,7 @@ impl Ruleset {
         })?;
         for spec in file.rules {
             let id = spec.id.clone();
-            let rule = Rule::from_spec(spec, origin).map_err(|mut e| {
+            let rule = Rule::from_spec(spec, origin, true).map_err(|mut e| {
                 e.location = find_rule_location(text, &id);
                 e
             })?;

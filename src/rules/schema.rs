@@ -26,6 +26,12 @@ pub struct RuleSpec {
     #[serde(default)]
     pub description: String,
     /// The pattern, in Rust `regex` syntax, matched against bytes of added lines.
+    ///
+    /// Three shorthands keep the rule files readable and consistent (gitleaks has none, so they
+    /// only appear in keyward's own rules): `{START}` is a token's left boundary (start of line,
+    /// a non-alphanumeric byte, or a JSON escape such as `\n`), `{END}` its right boundary (a
+    /// byte outside `[A-Za-z0-9_-]`, or the end), and `{ASSIGN}` what lies between a name and
+    /// its value in code and config (`_API_KEY = "`, `": "`, `.Client("`, `: `).
     pub regex: Option<String>,
     /// The capture group holding the secret; by default group 1 if there is one, else the match.
     pub secret_group: Option<usize>,
@@ -36,6 +42,10 @@ pub struct RuleSpec {
     pub keywords: Vec<String>,
     /// A regex on the file path; the rule only applies to matching paths.
     pub path: Option<String>,
+    /// The regex must see several lines at once (PEM blocks, paired keys). Without it a rule
+    /// runs only on the lines around its keyword hits. Defaults to `false` for built-in rules
+    /// and `true` for a user's, whose gitleaks-style patterns may span lines.
+    pub multiline: Option<bool>,
     /// Free-form labels.
     #[serde(default)]
     pub tags: Vec<String>,
@@ -47,9 +57,12 @@ pub struct RuleSpec {
     pub rotate: Option<String>,
     /// One line: what happens if this secret is public.
     pub why: Option<String>,
-    /// A checksum the token format carries (`github-crc32`, `npm-crc32`); a token whose
-    /// checksum is wrong is an example or a typo, not a live key.
+    /// A checksum or structure the token format carries (`github-crc32`, `npm-crc32`, `jwt`);
+    /// a token that fails it is an example or a typo, not a live key.
     pub checksum: Option<String>,
+    /// `base64`: the matched value is base64 of the secret (a Kubernetes `Secret`'s `data`);
+    /// the entropy and placeholder checks apply to the decoded value.
+    pub decode: Option<String>,
     /// Lines the rule must match. `{gen:N}` style templates are expanded by [`crate::fake`],
     /// so no literal key is stored in the source.
     #[serde(default)]
