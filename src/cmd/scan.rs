@@ -17,22 +17,30 @@ pub fn run(cli: &Cli, args: &ScanArgs, style: Style) -> Result<u8> {
     let cwd = std::env::current_dir().context("cannot read the current directory")?;
     let mut findings: Vec<Finding> = Vec::new();
     let mut summary = Summary::default();
-    let target = if args.paths.is_empty() {
+    let (target, detector) = if args.paths.is_empty() {
         let staged = Staged::open(&cwd)?;
         let detector = detector(cli, staged.workdir().unwrap_or(&cwd))?;
         staged.for_each(&mut summary, |file| -> Result<()> {
             findings.extend(detector.scan(file.path, file.content, file.added)?);
             Ok(())
         })?;
-        Target::Staged
+        (Target::Staged, detector)
     } else {
         let detector = detector(cli, &cwd)?;
         paths::for_each(&args.paths, &mut summary, |file| -> Result<()> {
             findings.extend(detector.scan(file.path, file.content, file.added)?);
             Ok(())
         })?;
-        Target::Paths
+        (Target::Paths, detector)
     };
+    if cli.verbose {
+        let rules = detector.ruleset();
+        eprintln!(
+            "keyward: {} of {} rule regexes were compiled for this scan.",
+            rules.compiled_regexes(),
+            rules.rules().len()
+        );
+    }
     let report = Report {
         findings: &findings,
         summary,

@@ -9,7 +9,8 @@ pub enum Checksum {
     /// npm's `npm_` tokens: the same scheme as GitHub's.
     NpmCrc32,
     /// A JSON Web Token that is really signed: its header and payload decode to JSON objects
-    /// and the header names an algorithm other than `none` (unsigned examples are not secrets).
+    /// and the header names an algorithm other than `none` (unsigned examples are not secrets),
+    /// and it is not a public `anon` role key.
     Jwt,
 }
 
@@ -44,11 +45,13 @@ fn signed_jwt(token: &[u8]) -> bool {
             .and_then(|bytes| serde_json::from_slice::<serde_json::Value>(&bytes).ok())
             .filter(serde_json::Value::is_object)
     };
-    let (Some(header), Some(_)) = (json(header), json(payload)) else {
+    let (Some(header), Some(payload)) = (json(header), json(payload)) else {
         return false;
     };
     let alg = header.get("alg").and_then(|a| a.as_str()).unwrap_or("none");
-    !alg.eq_ignore_ascii_case("none") && !signature.is_empty()
+    // Supabase's anon key is a JWT made to be public (row-level security guards the data).
+    let public = payload.get("role").and_then(|r| r.as_str()) == Some("anon");
+    !alg.eq_ignore_ascii_case("none") && !signature.is_empty() && !public
 }
 
 /// The last six bytes are the base62 CRC32 of the 30 bytes before them.

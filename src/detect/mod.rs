@@ -10,6 +10,7 @@ mod decode;
 pub mod entropy;
 pub mod placeholder;
 mod prefilter;
+pub mod words;
 
 use std::ops::Range;
 
@@ -126,7 +127,7 @@ impl Detector {
             // A multi-line rule (PEM blocks, paired keys) sees the whole run of added lines;
             // the others only the lines around their keyword hits.
             let windows = if rule.multiline {
-                vec![0..chunk.bytes.len()]
+                std::iter::once(0..chunk.bytes.len()).collect()
             } else {
                 candidate.windows
             };
@@ -181,17 +182,32 @@ impl Detector {
         whole: Range<usize>,
         span: Range<usize>,
     ) -> bool {
-        let secret = &text[span.clone()];
+        let raw = &text[span.clone()];
+        if rule.checksum.is_some_and(|c| !c.verify(raw)) {
+            return false;
+        }
+        let decoded;
+        let secret = if rule.decode_base64 {
+            match decode::base64_text(raw) {
+                Some(text) => {
+                    decoded = text;
+                    decoded.as_slice()
+                }
+                None => return false,
+            }
+        } else {
+            raw
+        };
         if rule
             .entropy
             .is_some_and(|min| entropy::shannon(secret) < min)
         {
             return false;
         }
-        if rule.checksum.is_some_and(|c| !c.verify(secret)) {
+        if placeholder::is_placeholder(secret) {
             return false;
         }
-        if placeholder::is_placeholder(secret) {
+        if rule.reject_identifiers && words::reads_as_words(secret) {
             return false;
         }
         let line = line_of(text, span.start);

@@ -65,11 +65,13 @@ pub struct Rule {
     /// Prefilter literals (lowercase); empty means "always run".
     pub keywords: Vec<String>,
     /// Only paths matching this apply.
-    pub path: Option<Regex>,
+    pub path: Option<LazyRegex>,
     /// Checksum to verify.
     pub checksum: Option<Checksum>,
     /// Whether the value is base64 of the secret.
     pub decode_base64: bool,
+    /// Whether values that read as words or identifiers are rejected.
+    pub reject_identifiers: bool,
     /// Whether the regex runs over whole runs of lines rather than around keyword hits.
     pub multiline: bool,
     /// Lines that must match (templates).
@@ -97,11 +99,11 @@ pub enum AllowTarget {
 #[derive(Debug, Default)]
 pub struct Allowlist {
     /// Regexes on [`Allowlist::target`].
-    pub regexes: Vec<Regex>,
+    pub regexes: Vec<LazyRegex>,
     /// What the regexes see.
     pub target: Option<AllowTarget>,
     /// Regexes on the path.
-    pub paths: Vec<Regex>,
+    pub paths: Vec<LazyRegex>,
     /// Lowercase substrings of the secret.
     pub stopwords: Vec<String>,
 }
@@ -157,7 +159,7 @@ impl Rule {
         let path = spec
             .path
             .as_deref()
-            .map(|p| compile(p).map_err(|e| err(format!("path regex: {e}"))))
+            .map(|p| LazyRegex::checked(p).map_err(|e| err(format!("path regex: {e}"))))
             .transpose()?;
         let allowlists = spec
             .allowlists
@@ -188,6 +190,7 @@ impl Rule {
             checksum,
             decode_base64,
             multiline: spec.multiline.unwrap_or(!builtin),
+            reject_identifiers: spec.reject_identifiers.unwrap_or(false),
             examples: spec.examples,
             counter_examples: spec.counter_examples,
             example_path: spec
@@ -238,7 +241,11 @@ impl Allowlist {
                 ))
             }
         };
-        let all = |v: &[String]| v.iter().map(|r| compile(r)).collect::<Result<Vec<_>, _>>();
+        let all = |v: &[String]| {
+            v.iter()
+                .map(|r| LazyRegex::checked(r))
+                .collect::<Result<Vec<_>, _>>()
+        };
         Ok(Allowlist {
             regexes: all(&spec.regexes).map_err(|e| format!("allowlist regex: {e}"))?,
             target: Some(target),
@@ -259,6 +266,48 @@ fn expand_shorthands(regex: &str) -> String {
         .replace("{START}", START)
         .replace("{END}", END)
         .replace("{ASSIGN}", ASSIGN)
+}
+
+/// A regex compiled on first use, so start-up does not pay for allowlists and path filters a
+/// commit never reaches. Its syntax is checked when it is made, so a mistake still surfaces at
+/// load time with the file it came from.
+#[derive(Debug)]
+pub struct LazyRegex {
+    source: String,
+    compiled: OnceLock<Option<Regex>>,
+}
+
+impl LazyRegex {
+    /// Checks the syntax of `pattern` (cheaply: parsing, not compiling) and wraps it.
+    ///
+    /// # Errors
+    /// The pattern does not parse.
+    pub fn checked(pattern: &str) -> Result<LazyRegex, String> {
+        regex_syntax::ParserBuilder::new()
+            .unicode(false)
+            .utf8(false)
+            .build()
+            .parse(pattern)
+            .map_err(|e| e.to_string())?;
+        Ok(LazyRegex {
+            source: pattern.to_owned(),
+            compiled: OnceLock::new(),
+        })
+    }
+
+    /// Whether the pattern matches `haystack`. A pattern that parsed but is too large to compile
+    /// matches nothing (allowlists and path filters then do not apply).
+    pub fn is_match(&self, haystack: &[u8]) -> bool {
+        self.compiled
+            .get_or_init(|| compile(&self.source).ok())
+            .as_ref()
+            .is_some_and(|r| r.is_match(haystack))
+    }
+
+    /// The pattern as written.
+    pub fn as_str(&self) -> &str {
+        &self.source
+    }
 }
 
 /// Compiles a pattern with keyward's limits.

@@ -46,6 +46,10 @@ pub struct RuleSpec {
     /// runs only on the lines around its keyword hits. Defaults to `false` for built-in rules
     /// and `true` for a user's, whose gitleaks-style patterns may span lines.
     pub multiline: Option<bool>,
+    /// Reject values that read as identifiers or words (`oldTokens.length`,
+    /// `Access-Control-Allow-Headers`, `user_password_confirmation`): for generic rules,
+    /// whose keyword is a common word and whose value has no fixed format.
+    pub reject_identifiers: Option<bool>,
     /// Free-form labels.
     #[serde(default)]
     pub tags: Vec<String>,

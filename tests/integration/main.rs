@@ -1,5 +1,6 @@
 //! keyward's integration tests: one binary, one topic per module.
 
+mod corpus;
 mod hook;
 mod precommit;
 mod report;
