@@ -43,7 +43,13 @@ pub fn suggest(finding: &Finding) -> Suggestion {
         (Some(span), true) => replace_literal(language, &line, span.clone(), &env_var),
         _ => None,
     };
-    let advice = advice(language, &env_var, &path);
+    let advice = match client_exposed_prefix(&line) {
+        Some(prefix) => format!(
+            "a {prefix}* variable is inlined into the browser bundle, so every visitor gets this key: \
+             call the provider from a server route that reads {env_var} (no {prefix} prefix) and rotate the key"
+        ),
+        None => advice(language, &env_var, &path),
+    };
     Suggestion {
         env_var,
         replacement,
@@ -57,6 +63,21 @@ fn to_char_boundaries(line: &str, raw: &[u8], span: Range<usize>) -> Option<Rang
         && line.is_char_boundary(span.start)
         && line.is_char_boundary(span.end))
     .then_some(span)
+}
+
+/// The bundler prefix (`NEXT_PUBLIC_`, `VITE_`, …) of a variable on `line` that ships to the
+/// browser, if any: a key there is public whatever the provider.
+fn client_exposed_prefix(line: &str) -> Option<&'static str> {
+    const PREFIXES: [&str; 7] = [
+        "NEXT_PUBLIC_",
+        "VITE_",
+        "REACT_APP_",
+        "EXPO_PUBLIC_",
+        "NUXT_PUBLIC_",
+        "GATSBY_",
+        "VUE_APP_",
+    ];
+    PREFIXES.into_iter().find(|p| line.contains(p))
 }
 
 /// `smtp_password = "…"` → `SMTP_PASSWORD`; `apiKey: "…"` → `API_KEY`.

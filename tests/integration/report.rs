@@ -237,3 +237,35 @@ fn terminal_control_characters_in_content_are_neutralised() {
         "{err:?}"
     );
 }
+
+#[test]
+fn a_key_in_a_browser_exposed_variable_says_the_call_belongs_on_a_server() {
+    let repo = staged_leak(
+        "web/.env.local",
+        &format!("NEXT_PUBLIC_OPENAI_API_KEY={}", openai_key(17)),
+    );
+    let out = repo.keyward(&["--format", "json"]);
+    let doc: serde_json::Value = serde_json::from_slice(&out.stdout).unwrap();
+    let advice = doc["findings"][0]["suggestion"]["advice"].as_str().unwrap();
+    assert_eq!(doc["findings"][0]["rule_id"], "openai-api-key");
+    assert!(
+        advice.contains("browser") && advice.contains("server"),
+        "{advice}"
+    );
+}
+
+#[test]
+fn a_staged_env_file_is_told_to_leave_the_index() {
+    let repo = staged_leak(
+        ".env",
+        &format!("SESSION_SECRET={}", fake("{alnum:32}", 18)),
+    );
+    let out = repo.keyward(&["--format", "json"]);
+    let doc: serde_json::Value = serde_json::from_slice(&out.stdout).unwrap();
+    assert_eq!(doc["findings"][0]["rule_id"], "dotenv-secret");
+    let advice = doc["findings"][0]["suggestion"]["advice"].as_str().unwrap();
+    assert!(
+        advice.contains("git rm --cached .env") && advice.contains(".gitignore"),
+        "{advice}"
+    );
+}

@@ -74,3 +74,26 @@ fn a_small_commit_compiles_few_regexes() {
         "no keyword, no regex"
     );
 }
+
+#[test]
+fn a_typical_commit_compiles_a_small_fraction_of_the_rules() {
+    let detector = Detector::new(Ruleset::builtin().unwrap(), Vec::new());
+    let files: [(&str, &str); 4] = [
+        ("src/api/client.py", "import requests\n\nclass Client:\n    def __init__(self, api_key, base_url):\n        self.api_key = api_key\n        self.session = requests.Session()\n        self.session.headers['Authorization'] = f'Bearer {api_key}'\n"),
+        ("web/src/App.tsx", "import { useState } from 'react';\nexport function App() {\n  const [token, setToken] = useState<string | null>(null);\n  return <Login onToken={setToken} />;\n}\n"),
+        ("config/settings.yaml", "server:\n  port: 8080\n  password_min_length: 12\ndatabase:\n  url: postgres://localhost/app\n"),
+        ("README.md", "# App\n\nSet `OPENAI_API_KEY` in your shell, then run `make dev`.\n"),
+    ];
+    for (path, text) in files {
+        detector
+            .scan(path.as_bytes(), text.as_bytes(), &AddedLines::all())
+            .unwrap();
+    }
+    let compiled = detector.ruleset().compiled_regexes();
+    let total = detector.ruleset().rules().len();
+    assert!(
+        compiled <= 12,
+        "{compiled} of {total} regexes compiled for a four-file commit"
+    );
+    assert!(total >= 100);
+}
