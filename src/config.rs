@@ -117,7 +117,7 @@ impl Config {
             };
             let rule = Rule::from_spec(spec, origin, false).map_err(at)?;
             // A user's regex is compiled now, so a mistake is reported at load, with its place.
-            rule.regex(&Default::default()).map_err(|message| {
+            rule.regex(&Default::default(), false).map_err(|message| {
                 at(RuleError {
                     origin: origin.to_owned(),
                     location: None,
@@ -131,7 +131,7 @@ impl Config {
             .iter()
             .chain(&file.allowlists)
             .map(|spec| {
-                Allowlist::from_spec(spec).map_err(|message| RuleError {
+                Allowlist::from_spec(spec, false).map_err(|message| RuleError {
                     origin: origin.to_owned(),
                     location: locate(text, "allowlist"),
                     message,

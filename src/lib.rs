@@ -11,6 +11,7 @@
 //! - [`detect`]: the detector, a keyword prefilter plus lazily compiled regexes;
 //! - [`suggest`]: the replacement line in the file's language;
 //! - [`report`]: human and JSON output into any writer;
+//! - [`pipeline`]: a whole source through the detector, on several cores for large changes;
 //! - [`hook`]: installing the git hook.
 //!
 //! ```
@@ -34,6 +35,7 @@ pub mod detect;
 pub mod fake;
 pub mod finding;
 pub mod hook;
+pub mod pipeline;
 pub mod redact;
 pub mod report;
 pub mod rules;

@@ -2,9 +2,11 @@
 
 use std::io::{BufWriter, Write};
 use std::path::Path;
+use std::time::{Duration, Instant};
 
 use anyhow::{Context, Result};
 use keyward::config::Config;
+use keyward::pipeline;
 use keyward::report::{self, human::Style, Report, SecretDisplay, Target};
 use keyward::source::{paths, Staged, Summary};
 use keyward::{Detector, Finding};
@@ -15,25 +17,34 @@ use crate::exit;
 /// Runs a scan and renders its report.
 pub fn run(cli: &Cli, args: &ScanArgs, style: Style) -> Result<u8> {
     let cwd = std::env::current_dir().context("cannot read the current directory")?;
-    let mut findings: Vec<Finding> = Vec::new();
+    let findings: Vec<Finding>;
+    let mut timings: Vec<(&str, Duration)> = Vec::new();
     let mut summary = Summary::default();
     let (target, detector) = if args.paths.is_empty() {
+        let started = Instant::now();
         let staged = Staged::open(&cwd)?;
+        timings.push((
+            "open the repository and list the changes",
+            started.elapsed(),
+        ));
+        let started = Instant::now();
         let detector = detector(cli, staged.workdir().unwrap_or(&cwd))?;
-        staged.for_each(&mut summary, |file| -> Result<()> {
-            findings.extend(detector.scan(file.path, file.content, file.added)?);
-            Ok(())
-        })?;
+        timings.push(("load the rules and build the prefilter", started.elapsed()));
+        let scanning = Instant::now();
+        findings = pipeline::scan(&detector, |visit| staged.for_each(&mut summary, visit))?;
+        timings.push(("read, diff and scan the staged blobs", scanning.elapsed()));
         (Target::Staged, detector)
     } else {
         let detector = detector(cli, &cwd)?;
-        paths::for_each(&args.paths, &mut summary, |file| -> Result<()> {
-            findings.extend(detector.scan(file.path, file.content, file.added)?);
-            Ok(())
+        findings = pipeline::scan(&detector, |visit| {
+            paths::for_each(&args.paths, &mut summary, visit)
         })?;
         (Target::Paths, detector)
     };
     if cli.verbose {
+        for (what, took) in &timings {
+            eprintln!("keyward: {:>8.2} ms  {what}", took.as_secs_f64() * 1000.0);
+        }
         let rules = detector.ruleset();
         eprintln!(
             "keyward: {} of {} rule regexes were compiled for this scan.",
@@ -54,8 +65,9 @@ pub fn run(cli: &Cli, args: &ScanArgs, style: Style) -> Result<u8> {
     match cli.format {
         FormatArg::Human => {
             if !cli.quiet || !findings.is_empty() {
-                let mut err = std::io::stderr().lock();
+                let mut err = BufWriter::new(std::io::stderr().lock());
                 report::human::render(&report, show, style, cli.verbose, &mut err)
+                    .and_then(|()| err.flush())
                     .context("cannot write the report")?;
             }
         }

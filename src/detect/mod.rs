@@ -14,7 +14,7 @@ pub mod words;
 
 use std::ops::Range;
 
-pub use self::prefilter::Prefilter;
+pub use self::prefilter::{Candidate, Prefilter};
 use crate::finding::{Finding, LineContext, Location};
 use crate::redact::Secret;
 use crate::rules::{AllowTarget, Allowlist, Rule, Ruleset};
@@ -22,6 +22,22 @@ use crate::source::AddedLines;
 
 /// How much of a long line a finding keeps on each side of the secret.
 const LINE_WINDOW: usize = 240;
+
+/// Above this many bytes of windows, a rule's regex is built with a literal prefilter.
+const LARGE_SEARCH: usize = 64 * 1024;
+
+/// One candidate rule's accepted secret spans: (order among the candidates, rule index, spans).
+type RuleMatches = (usize, usize, Vec<Range<usize>>);
+
+/// Runs of added lines at least this long are scanned by two threads.
+const PARALLEL_CHUNK: usize = 4 * 1024 * 1024;
+
+/// How many threads the machine runs at once, asked once: the answer costs system calls (it
+/// reads the cgroup's CPU quota), and it is wanted for every run of lines.
+pub(crate) fn threads() -> usize {
+    static THREADS: std::sync::OnceLock<usize> = std::sync::OnceLock::new();
+    *THREADS.get_or_init(|| std::thread::available_parallelism().map_or(1, |n| n.get()))
+}
 
 /// Inline markers that allow a line.
 const ALLOW_MARKERS: [&[u8]; 2] = [b"keyward:allow", b"gitleaks:allow"];
@@ -113,51 +129,35 @@ impl Detector {
             return Ok(());
         }
         let start = out.len();
-        let mut spans: Vec<Range<usize>> = Vec::new();
-        for candidate in self.prefilter.candidates(chunk.bytes) {
-            let index = candidate.rule;
-            let rule = &self.ruleset.rules()[index];
-            if rule.path.as_ref().is_some_and(|p| !p.is_match(path)) {
-                continue;
-            }
-            let regex = self.ruleset.regex(index).map_err(|message| DetectError {
-                rule: rule.id().to_string(),
-                message: message.to_owned(),
-            })?;
-            // A multi-line rule (PEM blocks, paired keys) sees the whole run of added lines;
-            // the others only the lines around their keyword hits.
-            let windows = if rule.multiline {
-                std::iter::once(0..chunk.bytes.len()).collect()
-            } else {
-                candidate.windows
-            };
-            let matches = windows.into_iter().flat_map(|w| {
-                regex
-                    .captures_iter(&chunk.bytes[w.clone()])
-                    .map(move |caps| (w.start, caps))
+        let candidates = self.prefilter.candidates(chunk.bytes);
+        // Each candidate rule's accepted matches, in rule order. On a large run of lines (a
+        // minified bundle) the rules are shared between two threads; dedup and findings stay
+        // sequential below, because rule order decides which rule names a secret.
+        let numbered: Vec<(usize, Candidate)> = candidates.into_iter().enumerate().collect();
+        let mut per_rule = if chunk.bytes.len() >= PARALLEL_CHUNK && threads() > 1 {
+            let (mine, theirs): (Vec<_>, Vec<_>) =
+                numbered.into_iter().partition(|(i, _)| i % 2 == 0);
+            let (here, there) = std::thread::scope(|s| {
+                let there = s.spawn(|| self.matches_of_all(path, chunk, theirs));
+                (self.matches_of_all(path, chunk, mine), there.join())
             });
-            for (base, caps) in matches {
-                let whole = caps.get(0).expect("group 0 always participates");
-                // The secret is the configured group, else the first group that took part
-                // (rules with alternatives put the secret in a different group in each), else
-                // the whole match.
-                let secret = match rule.secret_group {
-                    Some(group) => caps.get(group),
-                    None => (1..caps.len()).find_map(|i| caps.get(i)).or(Some(whole)),
-                };
-                let Some(secret) = secret.filter(|m| !m.is_empty()) else {
-                    continue;
-                };
-                let span = base + secret.start()..base + secret.end();
-                let whole = base + whole.start()..base + whole.end();
+            let there = there.unwrap_or_else(|panic| std::panic::resume_unwind(panic));
+            let mut all = here?;
+            all.extend(there?);
+            all
+        } else {
+            self.matches_of_all(path, chunk, numbered)?
+        };
+        per_rule.sort_by_key(|(order, _, _)| *order);
+        let mut spans: Vec<Range<usize>> = Vec::new();
+        for (_, index, matches) in per_rule {
+            let rule = &self.ruleset.rules()[index];
+            for span in matches {
                 if spans
                     .iter()
                     .any(|s| s.start < span.end && span.start < s.end)
                 {
                     continue; // an earlier (more specific) rule already reported these bytes
-                }
-                if !self.accepts(rule, path, chunk.bytes, whole, span.clone()) {
-                    continue;
                 }
                 spans.push(span.clone());
                 out.push(finding(rule, path, chunk, span));
@@ -165,6 +165,84 @@ impl Detector {
         }
         out[start..].sort_by_key(|f| f.location);
         Ok(())
+    }
+
+    /// [`Detector::matches_of`] for each `(order, candidate)`, keeping the order.
+    fn matches_of_all(
+        &self,
+        path: &[u8],
+        chunk: Chunk<'_>,
+        candidates: Vec<(usize, Candidate)>,
+    ) -> Result<Vec<RuleMatches>, DetectError> {
+        candidates
+            .into_iter()
+            .map(|(order, c)| {
+                let rule = c.rule;
+                self.matches_of(path, chunk, c).map(|m| (order, rule, m))
+            })
+            .collect()
+    }
+
+    /// The secret spans of one candidate rule's matches that pass its checks.
+    fn matches_of(
+        &self,
+        path: &[u8],
+        chunk: Chunk<'_>,
+        candidate: Candidate,
+    ) -> Result<Vec<Range<usize>>, DetectError> {
+        let index = candidate.rule;
+        let rule = &self.ruleset.rules()[index];
+        if rule.path.as_ref().is_some_and(|p| !p.is_match(path)) {
+            return Ok(Vec::new());
+        }
+        // A multi-line rule (PEM blocks, paired keys) sees the whole run of added lines;
+        // the others only the lines around their keyword hits.
+        let windows = if rule.multiline {
+            std::iter::once(0..chunk.bytes.len()).collect()
+        } else {
+            candidate.windows
+        };
+        let searched: usize = windows.iter().map(|w| w.len()).sum();
+        let regex = self
+            .ruleset
+            .regex(index, searched >= LARGE_SEARCH)
+            .map_err(|message| DetectError {
+                rule: rule.id().to_string(),
+                message: message.to_owned(),
+            })?;
+        let mut accepted = Vec::new();
+        let mut caps = regex.create_captures();
+        for w in windows {
+            let hay = &chunk.bytes[w.clone()];
+            // The lazy DFA finds each match; captures (slower, on the PikeVM) run only on it.
+            for m in regex.find_iter(hay) {
+                let input = regex_automata::Input::new(hay)
+                    .range(m.range())
+                    .anchored(regex_automata::Anchored::Yes);
+                regex.search_captures(&input, &mut caps);
+                let Some(whole) = caps.get_match().map(|m| m.span()) else {
+                    continue;
+                };
+                // The secret is the configured group, else the first group that took part
+                // (rules with alternatives put the secret in a different group in each), else
+                // the whole match.
+                let secret = match rule.secret_group {
+                    Some(group) => caps.get_group(group),
+                    None => (1..caps.group_len())
+                        .find_map(|i| caps.get_group(i))
+                        .or(Some(whole)),
+                };
+                let Some(secret) = secret.filter(|m| !m.is_empty()) else {
+                    continue;
+                };
+                let span = w.start + secret.start..w.start + secret.end;
+                let whole = w.start + whole.start..w.start + whole.end;
+                if self.accepts(rule, path, chunk.bytes, whole, span.clone()) {
+                    accepted.push(span);
+                }
+            }
+        }
+        Ok(accepted)
     }
 
     fn path_allowed(&self, path: &[u8]) -> bool {

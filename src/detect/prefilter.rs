@@ -20,6 +20,7 @@ pub struct Prefilter {
     nfa: AhoCorasick,
     dfa: OnceLock<AhoCorasick>,
     searched: AtomicUsize,
+    longest_keyword: usize,
     /// For each automaton pattern, the rules that listed it or a keyword inside it.
     rules_of_keyword: Vec<Vec<usize>>,
     /// Rules without keywords: they always run.
@@ -70,11 +71,13 @@ impl Prefilter {
             })
             .collect();
         let nfa = automaton(&keywords, AhoCorasickKind::ContiguousNFA);
+        let longest_keyword = keywords.iter().map(String::len).max().unwrap_or(0);
         Prefilter {
             keywords,
             nfa,
             dfa: OnceLock::new(),
             searched: AtomicUsize::new(0),
+            longest_keyword,
             rules_of_keyword: credited,
             always,
             rule_count: ruleset.rules().len(),
@@ -93,39 +96,97 @@ impl Prefilter {
 
     /// The rules whose keywords occur in `text` (plus the keyword-less ones), in rule order,
     /// each with the windows of `text` around its keyword hits: the line holding a hit, cut to
-    /// [`WINDOW`] bytes on each side of it so a 20 MB minified line is never searched whole.
+    /// [`WINDOW_BEFORE`] bytes before and [`WINDOW_AFTER`] after it, so a 20 MB minified line is
+    /// never searched whole.
     /// Overlapping windows are merged. Keyword-less rules get the whole text.
     pub fn candidates(&self, text: &[u8]) -> Vec<Candidate> {
-        let mut windows: Vec<Option<Vec<Range<usize>>>> = vec![None; self.rule_count];
-        for &r in &self.always {
-            windows[r] = Some(std::iter::once(0..text.len()).collect());
-        }
-        for m in self.automaton_for(text).find_iter(text) {
-            for &r in &self.rules_of_keyword[m.pattern().as_usize()] {
-                let list = windows[r].get_or_insert_with(Vec::new);
-                if list
-                    .last()
-                    .is_some_and(|w| w.end >= m.end() && w.start <= m.start())
-                {
-                    continue;
-                }
-                let w = window(text, m.start(), m.end());
-                match list.last_mut() {
-                    Some(last) if w.start <= last.end => last.end = last.end.max(w.end),
-                    _ => list.push(w),
-                }
-            }
-        }
+        let windows = if text.len() >= PARALLEL_SEARCH && super::threads() > 1 {
+            // Two halves at once; a keyword across the middle is found by the first half,
+            // which reads on by the longest keyword's length.
+            let mid = text.len() / 2;
+            let (first, second) = std::thread::scope(|s| {
+                let first = s.spawn(|| self.windows_in(text, 0..mid));
+                let second = self.windows_in(text, mid..text.len());
+                (first.join(), second)
+            });
+            let first = first.unwrap_or_else(|panic| std::panic::resume_unwind(panic));
+            first
+                .into_iter()
+                .zip(second)
+                .map(|(a, b)| match (a, b) {
+                    (Some(mut a), Some(b)) => {
+                        for w in b {
+                            push_merged(&mut a, w);
+                        }
+                        Some(a)
+                    }
+                    (a, b) => a.or(b),
+                })
+                .collect()
+        } else {
+            self.windows_in(text, 0..text.len())
+        };
         windows
             .into_iter()
             .enumerate()
             .filter_map(|(rule, w)| w.map(|windows| Candidate { rule, windows }))
             .collect()
     }
+
+    /// Per rule, the windows around keyword hits that start in `range` of `text`.
+    fn windows_in(&self, text: &[u8], range: Range<usize>) -> Vec<Option<Vec<Range<usize>>>> {
+        let mut windows: Vec<Option<Vec<Range<usize>>>> = vec![None; self.rule_count];
+        for &r in &self.always {
+            windows[r] = Some(std::iter::once(0..text.len()).collect());
+        }
+        let end = (range.end + self.longest_keyword).min(text.len());
+        let hay = &text[range.start..end];
+        for m in self.automaton_for(hay).find_iter(hay) {
+            let (start, stop) = (range.start + m.start(), range.start + m.end());
+            if start >= range.end {
+                break;
+            }
+            for &r in &self.rules_of_keyword[m.pattern().as_usize()] {
+                let list = windows[r].get_or_insert_with(Vec::new);
+                if list
+                    .last()
+                    .is_some_and(|w| w.end >= stop && w.start <= start)
+                {
+                    continue;
+                }
+                push_merged(list, window(text, start, stop));
+            }
+        }
+        windows
+    }
 }
 
-/// How far around a keyword hit a long line is searched.
-pub const WINDOW: usize = 1024;
+/// Appends `w` to sorted windows, merging it into the last one when they are close.
+fn push_merged(list: &mut Vec<Range<usize>>, w: Range<usize>) {
+    match list.last_mut() {
+        Some(last) if w.start <= last.end + MERGE_GAP => {
+            last.start = last.start.min(w.start);
+            last.end = last.end.max(w.end);
+        }
+        _ => list.push(w),
+    }
+}
+
+/// Texts at least this long are searched by two threads.
+const PARALLEL_SEARCH: usize = 4 * 1024 * 1024;
+
+/// How far before a keyword hit a long line is searched. A keyword sits at or near the start of
+/// what its rule matches (a token's prefix, the name in `name = value`); the longest lead-in is
+/// a 32-character body before `-us1` (Mailchimp) or an identifier before `_api_key`.
+pub const WINDOW_BEFORE: usize = 256;
+
+/// Windows closer than this are merged: a regex scans a few kilobytes faster than it sets up a
+/// search, so fewer, longer windows are cheaper than many short ones.
+const MERGE_GAP: usize = 2048;
+
+/// How far after a keyword hit a long line is searched: enough for the longest one-line
+/// tokens (signed JWTs, Atlassian and Meta tokens) and the gap between a name and its value.
+pub const WINDOW_AFTER: usize = 1024;
 
 /// A rule worth running, and where.
 #[derive(Clone, Debug, PartialEq, Eq)]
@@ -145,10 +206,10 @@ fn automaton(keywords: &[String], kind: AhoCorasickKind) -> AhoCorasick {
         .expect("keywords are plain literals and always build an automaton")
 }
 
-/// The line around `start..end`, at most [`WINDOW`] bytes either side.
+/// The line around `start..end`, cut to the window sizes.
 fn window(text: &[u8], start: usize, end: usize) -> Range<usize> {
-    let lo = start.saturating_sub(WINDOW);
-    let hi = (end + WINDOW).min(text.len());
+    let lo = start.saturating_sub(WINDOW_BEFORE);
+    let hi = (end + WINDOW_AFTER).min(text.len());
     let from = memchr::memrchr(b'\n', &text[lo..start]).map_or(lo, |p| lo + p + 1);
     let to = memchr::memchr(b'\n', &text[end..hi]).map_or(hi, |p| end + p + 1);
     from..to

@@ -1,22 +1,33 @@
 //! The built-in rule files, embedded at build time. A test checks this list against the folder.
 
-/// `(file name, contents)` of every built-in rules file, in load order: specific providers
-/// first, generic rules last, so a specific rule claims a secret before a generic one.
+/// `(file name, the file as JSON)`: build.rs converts each TOML file to JSON, which parses in
+/// a tenth of the time.
+macro_rules! builtin {
+    ($name:literal) => {
+        (
+            concat!($name, ".toml"),
+            include_str!(concat!(env!("OUT_DIR"), "/rules/", $name, ".json")),
+        )
+    };
+}
+
+/// Every built-in rules file, in load order: specific providers first, generic rules last, so a
+/// specific rule claims a secret before a generic one.
 pub(super) const FILES: &[(&str, &str)] = &[
-    ("openai.toml", include_str!("openai.toml")),
-    ("anthropic.toml", include_str!("anthropic.toml")),
-    ("ai.toml", include_str!("ai.toml")),
-    ("github.toml", include_str!("github.toml")),
-    ("registries.toml", include_str!("registries.toml")),
-    ("aws.toml", include_str!("aws.toml")),
-    ("cloud.toml", include_str!("cloud.toml")),
-    ("payments.toml", include_str!("payments.toml")),
-    ("messaging.toml", include_str!("messaging.toml")),
-    ("saas.toml", include_str!("saas.toml")),
-    ("observability.toml", include_str!("observability.toml")),
-    ("keys.toml", include_str!("keys.toml")),
-    ("urls.toml", include_str!("urls.toml")),
-    ("generic.toml", include_str!("generic.toml")),
+    builtin!("openai"),
+    builtin!("anthropic"),
+    builtin!("ai"),
+    builtin!("github"),
+    builtin!("registries"),
+    builtin!("aws"),
+    builtin!("cloud"),
+    builtin!("payments"),
+    builtin!("messaging"),
+    builtin!("saas"),
+    builtin!("observability"),
+    builtin!("keys"),
+    builtin!("urls"),
+    builtin!("generic"),
 ];
 
 #[cfg(test)]

@@ -42,7 +42,7 @@ pub fn check(detector: &Detector) -> Vec<Problem> {
         if !seen.insert(rule.id().clone()) {
             problem("duplicate id".into());
         }
-        if let Err(e) = ruleset.regex(index) {
+        if let Err(e) = ruleset.regex(index, false) {
             problem(format!("regex does not compile: {e}"));
             continue;
         }

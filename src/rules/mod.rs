@@ -13,7 +13,8 @@ pub mod schema;
 use std::sync::atomic::{AtomicUsize, Ordering};
 use std::sync::{Arc, OnceLock};
 
-use regex::bytes::{Regex, RegexBuilder};
+use regex_automata::meta::{self, Regex};
+use regex_automata::util::syntax;
 
 pub use self::id::RuleId;
 use self::schema::{AllowlistSpec, RuleSpec, RulesFile};
@@ -58,6 +59,7 @@ pub struct Rule {
     pub info: Arc<RuleInfo>,
     regex_source: String,
     regex: OnceLock<Result<Regex, String>>,
+    fast_regex: OnceLock<Result<Regex, String>>,
     /// The capture group that holds the secret.
     pub secret_group: Option<usize>,
     /// Minimum entropy of the secret.
@@ -159,12 +161,12 @@ impl Rule {
         let path = spec
             .path
             .as_deref()
-            .map(|p| LazyRegex::checked(p).map_err(|e| err(format!("path regex: {e}"))))
+            .map(|p| LazyRegex::new(p, builtin).map_err(|e| err(format!("path regex: {e}"))))
             .transpose()?;
         let allowlists = spec
             .allowlists
             .iter()
-            .map(|a| Allowlist::from_spec(a).map_err(&err))
+            .map(|a| Allowlist::from_spec(a, builtin).map_err(&err))
             .collect::<Result<_, _>>()?;
         let description = if spec.description.is_empty() {
             spec.id.clone()
@@ -183,6 +185,7 @@ impl Rule {
             }),
             regex_source,
             regex: OnceLock::new(),
+            fast_regex: OnceLock::new(),
             secret_group: spec.secret_group,
             entropy: spec.entropy,
             keywords: spec.keywords.iter().map(|k| k.to_lowercase()).collect(),
@@ -210,18 +213,26 @@ impl Rule {
         &self.regex_source
     }
 
-    /// The compiled regex, compiling it on first use.
+    /// The compiled regex, compiling it on first use: the lean build (see [`compile`]) for a
+    /// few short windows, or with `large` the build with a literal prefilter, which costs twice
+    /// as much to make but searches megabytes of minified code several times faster.
     ///
     /// # Errors
     /// The regex does not compile or is larger than the size limit.
-    pub fn regex(&self, counter: &AtomicUsize) -> Result<&Regex, &str> {
-        self.regex
-            .get_or_init(|| {
+    pub fn regex(&self, counter: &AtomicUsize, large: bool) -> Result<&Regex, &str> {
+        let (cell, prefilter) = if large {
+            (&self.fast_regex, true)
+        } else {
+            (&self.regex, false)
+        };
+        cell.get_or_init(|| {
+            if self.regex.get().is_none() && self.fast_regex.get().is_none() {
                 counter.fetch_add(1, Ordering::Relaxed);
-                compile(&self.regex_source)
-            })
-            .as_ref()
-            .map_err(|e| e.as_str())
+            }
+            compile_with(&self.regex_source, prefilter)
+        })
+        .as_ref()
+        .map_err(|e| e.as_str())
     }
 }
 
@@ -230,7 +241,9 @@ impl Allowlist {
     ///
     /// # Errors
     /// A regex does not compile or the target is unknown.
-    pub fn from_spec(spec: &AllowlistSpec) -> Result<Allowlist, String> {
+    ///
+    /// `trusted` skips the syntax check, for the built-in rules the test suite already checks.
+    pub fn from_spec(spec: &AllowlistSpec, trusted: bool) -> Result<Allowlist, String> {
         let target = match spec.regex_target.as_deref() {
             None | Some("secret") => AllowTarget::Secret,
             Some("match") => AllowTarget::Match,
@@ -243,7 +256,7 @@ impl Allowlist {
         };
         let all = |v: &[String]| {
             v.iter()
-                .map(|r| LazyRegex::checked(r))
+                .map(|r| LazyRegex::new(r, trusted))
                 .collect::<Result<Vec<_>, _>>()
         };
         Ok(Allowlist {
@@ -278,6 +291,21 @@ pub struct LazyRegex {
 }
 
 impl LazyRegex {
+    /// Wraps `pattern`, checking its syntax unless it is `trusted` (built in and tested).
+    ///
+    /// # Errors
+    /// The pattern does not parse.
+    pub fn new(pattern: &str, trusted: bool) -> Result<LazyRegex, String> {
+        if trusted {
+            Ok(LazyRegex {
+                source: pattern.to_owned(),
+                compiled: OnceLock::new(),
+            })
+        } else {
+            LazyRegex::checked(pattern)
+        }
+    }
+
     /// Checks the syntax of `pattern` (cheaply: parsing, not compiling) and wraps it.
     ///
     /// # Errors
@@ -310,14 +338,29 @@ impl LazyRegex {
     }
 }
 
-/// Compiles a pattern with keyward's limits.
+/// Compiles a pattern with keyward's limits, for the way the detector runs it.
+///
+/// - ASCII semantics (`\w`, `\d`, `\s`, case folding), as gitleaks' RE2 patterns assume: keys
+///   are ASCII, and Unicode classes inside bounded repetitions multiply the program size.
+/// - No literal prefilter, one-pass DFA or backtracker: the keyword prefilter already chose the
+///   few windows a regex searches, so those engines would cost more to build (about half of a
+///   compile) than they save on a search. Matching runs on the lazy DFA; captures, needed only
+///   for a match, on the PikeVM.
 pub(crate) fn compile(pattern: &str) -> Result<Regex, String> {
-    // ASCII semantics (`\w`, `\d`, `\s`, case folding), as gitleaks' RE2 patterns assume:
-    // keys are ASCII, and Unicode classes inside bounded repetitions multiply the program size.
-    RegexBuilder::new(pattern)
-        .unicode(false)
-        .size_limit(REGEX_SIZE_LIMIT)
-        .build()
+    compile_with(pattern, false)
+}
+
+fn compile_with(pattern: &str, prefilter: bool) -> Result<Regex, String> {
+    meta::Builder::new()
+        .syntax(syntax::Config::new().unicode(false).utf8(false))
+        .configure(
+            meta::Config::new()
+                .nfa_size_limit(Some(REGEX_SIZE_LIMIT))
+                .auto_prefilter(prefilter)
+                .onepass(false)
+                .backtrack(false),
+        )
+        .build(pattern)
         .map_err(|e| e.to_string())
 }
 
@@ -335,8 +378,23 @@ impl Ruleset {
     /// Only if a built-in file is broken, which the test suite rules out.
     pub fn builtin() -> Result<Ruleset, RuleError> {
         let mut set = Ruleset::default();
-        for (name, text) in builtin::FILES {
-            set.add_toml(&format!("src/rules/{name}"), text)?;
+        for (name, json) in builtin::FILES {
+            let origin = format!("src/rules/{name}");
+            let file: RulesFile = serde_json::from_str(json).map_err(|e| RuleError {
+                origin: origin.clone(),
+                location: None,
+                message: e.to_string(),
+            })?;
+            for spec in file.rules {
+                if set.get(&spec.id).is_some() {
+                    return Err(RuleError {
+                        origin,
+                        location: None,
+                        message: format!("rule {:?} is defined twice", spec.id),
+                    });
+                }
+                set.push(Rule::from_spec(spec, &origin, true)?);
+            }
         }
         Ok(set)
     }
@@ -399,8 +457,8 @@ impl Ruleset {
     }
 
     /// The regex of rule `index`, compiled on first use.
-    pub(crate) fn regex(&self, index: usize) -> Result<&Regex, &str> {
-        self.rules[index].regex(&self.compiled)
+    pub(crate) fn regex(&self, index: usize, large: bool) -> Result<&Regex, &str> {
+        self.rules[index].regex(&self.compiled, large)
     }
 }
 

@@ -10,6 +10,7 @@ use crate::util::{describe, openai_key, TestRepo};
 const PROJECT_FILES: &[&str] = &[
     "Cargo.toml",
     "Cargo.lock",
+    "build.rs",
     "src",
     "hooks",
     ".pre-commit-hooks.yaml",
