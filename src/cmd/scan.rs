@@ -47,9 +47,10 @@ pub fn run(cli: &Cli, args: &ScanArgs, style: Style) -> Result<u8> {
         }
         let rules = detector.ruleset();
         eprintln!(
-            "keyward: {} of {} rule regexes were compiled for this scan.",
+            "keyward: {} of {} rule regexes were compiled for this scan: {}",
             rules.compiled_regexes(),
-            rules.rules().len()
+            rules.rules().len(),
+            rules.compiled_rule_ids().join(", ")
         );
     }
     let report = Report {

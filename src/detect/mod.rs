@@ -197,11 +197,18 @@ impl Detector {
         }
         // A multi-line rule (PEM blocks, paired keys) sees the whole run of added lines;
         // the others only the lines around their keyword hits.
-        let windows = if rule.multiline {
+        let windows: Vec<Range<usize>> = if rule.multiline {
             std::iter::once(0..chunk.bytes.len()).collect()
         } else {
             candidate.windows
         };
+        let windows: Vec<Range<usize>> = windows
+            .into_iter()
+            .filter(|w| rule.requires(&chunk.bytes[w.clone()]))
+            .collect();
+        if windows.is_empty() {
+            return Ok(Vec::new());
+        }
         let searched: usize = windows.iter().map(|w| w.len()).sum();
         let regex = self
             .ruleset

@@ -66,6 +66,9 @@ pub struct Rule {
     pub entropy: Option<f64>,
     /// Prefilter literals (lowercase); empty means "always run".
     pub keywords: Vec<String>,
+    /// Second-stage literals, searched in the keyword windows (see [`Rule::requires`]).
+    requires: Vec<String>,
+    requires_automaton: OnceLock<Option<aho_corasick::AhoCorasick>>,
     /// Only paths matching this apply.
     pub path: Option<LazyRegex>,
     /// Checksum to verify.
@@ -189,6 +192,8 @@ impl Rule {
             secret_group: spec.secret_group,
             entropy: spec.entropy,
             keywords: spec.keywords.iter().map(|k| k.to_lowercase()).collect(),
+            requires: spec.requires,
+            requires_automaton: OnceLock::new(),
             path,
             checksum,
             decode_base64,
@@ -206,6 +211,22 @@ impl Rule {
     /// The rule's id.
     pub fn id(&self) -> &RuleId {
         &self.info.id
+    }
+
+    /// Whether `window` holds one of the rule's `requires` literals (always, when it has none).
+    /// The literals are searched with their own small automaton, built on first use: far
+    /// cheaper than compiling a regex with a hundred provider names in it.
+    pub fn requires(&self, window: &[u8]) -> bool {
+        if self.requires.is_empty() {
+            return true;
+        }
+        let automaton = self.requires_automaton.get_or_init(|| {
+            aho_corasick::AhoCorasickBuilder::new()
+                .ascii_case_insensitive(true)
+                .build(&self.requires)
+                .ok()
+        });
+        automaton.as_ref().is_none_or(|a| a.is_match(window))
     }
 
     /// The regex source as written.
@@ -449,6 +470,15 @@ impl Ruleset {
     /// The rule with this id.
     pub fn get(&self, id: &str) -> Option<&Rule> {
         self.rules.iter().find(|r| r.id().as_str() == id)
+    }
+
+    /// The ids of the rules whose regexes have been compiled so far.
+    pub fn compiled_rule_ids(&self) -> Vec<&str> {
+        self.rules
+            .iter()
+            .filter(|r| r.regex.get().is_some() || r.fast_regex.get().is_some())
+            .map(|r| r.id().as_str())
+            .collect()
     }
 
     /// How many rule regexes have been compiled so far: small for a small commit.

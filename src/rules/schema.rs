@@ -40,6 +40,11 @@ pub struct RuleSpec {
     /// Case-insensitive literals, one of which must occur in the text for the regex to run.
     #[serde(default)]
     pub keywords: Vec<String>,
+    /// A finer, second prefilter for rules whose keywords are common words: case-insensitive
+    /// literals (provider names), one of which must occur near a keyword hit for the regex to
+    /// be compiled and run.
+    #[serde(default)]
+    pub requires: Vec<String>,
     /// A regex on the file path; the rule only applies to matching paths.
     pub path: Option<String>,
     /// The regex must see several lines at once (PEM blocks, paired keys). Without it a rule
