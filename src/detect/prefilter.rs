@@ -96,7 +96,7 @@ impl Prefilter {
 
     /// The rules whose keywords occur in `text` (plus the keyword-less ones), in rule order,
     /// each with the windows of `text` around its keyword hits: the line holding a hit, cut to
-    /// [`WINDOW_BEFORE`] bytes before and [`WINDOW_AFTER`] after it, so a 20 MB minified line is
+    /// `WINDOW_BEFORE` bytes before and `WINDOW_AFTER` after it, so a 20 MB minified line is
     /// never searched whole.
     /// Overlapping windows are merged. Keyword-less rules get the whole text.
     pub fn candidates(&self, text: &[u8]) -> Vec<Candidate> {

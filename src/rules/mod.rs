@@ -234,7 +234,7 @@ impl Rule {
         &self.regex_source
     }
 
-    /// The compiled regex, compiling it on first use: the lean build (see [`compile`]) for a
+    /// The compiled regex, compiling it on first use: the lean build (no literal prefilter) for a
     /// few short windows, or with `large` the build with a literal prefilter, which costs twice
     /// as much to make but searches megabytes of minified code several times faster.
     ///
