@@ -26,8 +26,9 @@ const LINE_WINDOW: usize = 240;
 /// Above this many bytes of windows, a rule's regex is built with a literal prefilter.
 const LARGE_SEARCH: usize = 64 * 1024;
 
-/// One candidate rule's accepted secret spans: (order among the candidates, rule index, spans).
-type RuleMatches = (usize, usize, Vec<Range<usize>>);
+/// One candidate rule's matches: (order among the candidates, rule index, secret spans, each
+/// with whether it passed the rule's checks).
+type RuleMatches = (usize, usize, Vec<(Range<usize>, bool)>);
 
 /// Runs of added lines at least this long are scanned by two threads.
 const PARALLEL_CHUNK: usize = 4 * 1024 * 1024;
@@ -152,15 +153,22 @@ impl Detector {
         let mut spans: Vec<Range<usize>> = Vec::new();
         for (_, index, matches) in per_rule {
             let rule = &self.ruleset.rules()[index];
-            for span in matches {
+            let vetoes = !rule.info.tags.iter().any(|t| t == "generic");
+            for (span, accepted) in matches {
                 if spans
                     .iter()
                     .any(|s| s.start < span.end && span.start < s.end)
                 {
-                    continue; // an earlier (more specific) rule already reported these bytes
+                    continue; // an earlier, more specific rule already judged these bytes
                 }
-                spans.push(span.clone());
-                out.push(finding(rule, path, chunk, span));
+                // A provider rule that recognises a value and rejects it (wrong checksum,
+                // documentation key, placeholder) speaks for it: no generic rule reports it.
+                if accepted || vetoes {
+                    spans.push(span.clone());
+                }
+                if accepted {
+                    out.push(finding(rule, path, chunk, span));
+                }
             }
         }
         out[start..].sort_by_key(|f| f.location);
@@ -183,13 +191,14 @@ impl Detector {
             .collect()
     }
 
-    /// The secret spans of one candidate rule's matches that pass its checks.
+    /// The secret spans of one candidate rule's matches, each with whether it passes the rule's
+    /// checks.
     fn matches_of(
         &self,
         path: &[u8],
         chunk: Chunk<'_>,
         candidate: Candidate,
-    ) -> Result<Vec<Range<usize>>, DetectError> {
+    ) -> Result<Vec<(Range<usize>, bool)>, DetectError> {
         let index = candidate.rule;
         let rule = &self.ruleset.rules()[index];
         if rule.path.as_ref().is_some_and(|p| !p.is_match(path)) {
@@ -244,9 +253,8 @@ impl Detector {
                 };
                 let span = w.start + secret.start..w.start + secret.end;
                 let whole = w.start + whole.start..w.start + whole.end;
-                if self.accepts(rule, path, chunk.bytes, whole, span.clone()) {
-                    accepted.push(span);
-                }
+                let ok = self.accepts(rule, path, chunk.bytes, whole, span.clone());
+                accepted.push((span, ok));
             }
         }
         Ok(accepted)

@@ -40,7 +40,14 @@ const FRAGMENTS: &[&str] = &[
 /// Whether `secret` is a stand-in rather than a credential.
 pub fn is_placeholder(secret: &[u8]) -> bool {
     let lower = String::from_utf8_lossy(secret).to_lowercase();
-    FRAGMENTS.iter().any(|f| lower.contains(f)) || has_long_run(secret, 6)
+    FRAGMENTS.iter().any(|f| lower.contains(f)) || has_long_run(secret, 6) || is_template(secret)
+}
+
+/// A template slot (`{password}`, `{alnum:20}`, an f-string's `{token}`): braces around a name.
+fn is_template(secret: &[u8]) -> bool {
+    let open = memchr::memchr(b'{', secret);
+    let close = memchr::memrchr(b'}', secret);
+    matches!((open, close), (Some(o), Some(c)) if o < c)
 }
 
 /// A byte repeated `n` times in a row (`000000`, `aaaaaa`): a mask, not a key.
@@ -70,6 +77,8 @@ mod tests {
             "AKIAIOSFODNN7EXAMPLE",
             "${OPENAI_API_KEY}",
             "sk-000000000000000000000000",
+            "{alnum:20}",
+            "pass-{password}",
         ] {
             assert!(is_placeholder(p.as_bytes()), "{p}");
         }

@@ -35,6 +35,8 @@ pub enum Language {
     GithubActions,
     /// `docker-compose*.yml`, `compose*.yaml`.
     DockerCompose,
+    /// YAML under `k8s/`, `kubernetes/`, `manifests/`, `helm/`, `charts/` or `deploy/`.
+    Kubernetes,
     /// `Dockerfile`, `*.dockerfile`, `Containerfile`.
     Dockerfile,
     /// `.tf`, `.tfvars`.
@@ -68,6 +70,19 @@ impl Language {
             && matches!(ext, "yml" | "yaml")
         {
             return Language::DockerCompose;
+        }
+        let in_k8s_dir = [
+            "k8s/",
+            "kubernetes/",
+            "manifests/",
+            "helm/",
+            "charts/",
+            "deploy/",
+        ]
+        .iter()
+        .any(|d| lower.starts_with(d) || lower.contains(&format!("/{d}")));
+        if in_k8s_dir && matches!(ext, "yml" | "yaml") {
+            return Language::Kubernetes;
         }
         if name == "dockerfile"
             || name.starts_with("dockerfile.")
@@ -126,6 +141,7 @@ mod tests {
             (".env.local", DotEnv),
             ("docs/README.md", Markdown),
             ("config/app.yaml", Yaml),
+            ("k8s/deployment.yaml", Kubernetes),
             ("Makefile", Other),
         ] {
             assert_eq!(Language::from_path(path), lang, "{path}");

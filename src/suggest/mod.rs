@@ -140,6 +140,31 @@ fn lookup(language: Language, var: &str) -> Option<String> {
     })
 }
 
+/// Languages where the fix replaces the line's form rather than just the literal: a Kubernetes
+/// `value:` becomes a `secretKeyRef`, a Dockerfile `ENV`/`ARG` goes away (a value baked into an
+/// image is readable from every copy of it).
+fn replace_whole_line(language: Language, line: &str, var: &str) -> Option<Option<String>> {
+    let indent = &line[..line.len() - line.trim_start().len()];
+    match language {
+        Language::Kubernetes => line.trim_start().starts_with("value:").then(|| {
+            let key = var.to_ascii_lowercase().replace('_', "-");
+            Some(format!(
+                "{indent}valueFrom: {{secretKeyRef: {{name: app-secrets, key: {key}}}}}"
+            ))
+        }),
+        Language::Dockerfile => {
+            let upper = line.trim_start().to_ascii_uppercase();
+            (upper.starts_with("ENV ") || upper.starts_with("ARG ")).then(|| {
+                Some(format!(
+                    "{indent}# {var} is passed at run time (docker run -e {var}), or as a build secret (RUN --mount=type=secret,id={})",
+                    var.to_ascii_lowercase()
+                ))
+            })
+        }
+        _ => None,
+    }
+}
+
 /// The line with the literal holding the secret replaced by the lookup.
 fn replace_literal(
     language: Language,
@@ -147,6 +172,9 @@ fn replace_literal(
     secret: Range<usize>,
     var: &str,
 ) -> Option<String> {
+    if let Some(whole_line) = replace_whole_line(language, line, var) {
+        return whole_line;
+    }
     let expr = lookup(language, var)?;
     let before = &line[..secret.start];
     // Notebook sources are JSON strings: the quotes around the literal are `\"`.
@@ -198,8 +226,22 @@ fn replace_literal(
             }
             parts.join(" + ")
         }
-        Language::Ruby => format!("{q}{prefix}{q} + {expr} + {q}{suffix}{q}"),
-        Language::Php => format!("{q}{prefix}{q} . {expr} . {q}{suffix}{q}"),
+        Language::Ruby | Language::Php => {
+            let join = if language == Language::Ruby {
+                " + "
+            } else {
+                " . "
+            };
+            let mut parts = Vec::new();
+            if !prefix.is_empty() {
+                parts.push(format!("{q}{prefix}{q}"));
+            }
+            parts.push(expr);
+            if !suffix.is_empty() {
+                parts.push(format!("{q}{suffix}{q}"));
+            }
+            parts.join(join)
+        }
         Language::Shell => format!("\"{prefix}${{{var}}}{suffix}\""),
         _ => return None,
     };
@@ -219,6 +261,10 @@ fn advice(language: Language, var: &str, path: &str) -> String {
         ),
         Language::Json | Language::Yaml | Language::Config | Language::Other => format!(
             "this file cannot read the environment: have the program that loads it take {var} from the environment (or a secret manager) and leave the value out of the file"
+        ),
+        Language::Kubernetes => format!(
+            "keep {var} in a Secret (kubectl create secret generic app-secrets --from-literal={}=..., or External Secrets from your secret manager) and reference it with secretKeyRef",
+            var.to_ascii_lowercase().replace('_', "-")
         ),
         Language::Dockerfile => format!(
             "never bake a key into an image with ENV or ARG: pass {var} at run time (docker run -e {var}) or use a build secret (RUN --mount=type=secret,id={})",

@@ -6,4 +6,5 @@ mod precommit;
 mod report;
 mod rules;
 mod staged;
+mod suggest;
 mod util;
