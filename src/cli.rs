@@ -42,6 +42,9 @@ pub enum Command {
     Uninstall,
     /// List the rules in force, or check them.
     Rules(RulesArgs),
+    /// Rewrite the staged findings in the work tree to read the environment, move the values to
+    /// .env (git-ignored, mode 0600). Never touches the index: review, then git add.
+    Fix(FixArgs),
     /// Print the added lines keyward sees, NUL-separated (path, line number, text): for tests.
     #[command(hide = true)]
     AddedLines,
@@ -55,6 +58,14 @@ pub struct ScanArgs {
     pub staged: bool,
     /// Files or folders to scan whole instead.
     pub paths: Vec<PathBuf>,
+}
+
+/// `keyward fix`.
+#[derive(Debug, Args)]
+pub struct FixArgs {
+    /// Show what would change, as a diff (secrets redacted), and write nothing.
+    #[arg(long)]
+    pub dry_run: bool,
 }
 
 /// `keyward rules`.

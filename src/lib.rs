@@ -12,6 +12,7 @@
 //! - [`suggest`]: the replacement line in the file's language;
 //! - [`report`]: human and JSON output into any writer;
 //! - [`pipeline`]: a whole source through the detector, on several cores for large changes;
+//! - [`fix`]: the opt-in rewrite of the work tree (`keyward fix`);
 //! - [`hook`]: installing the git hook.
 //!
 //! ```
@@ -34,6 +35,7 @@ pub mod config;
 pub mod detect;
 pub mod fake;
 pub mod finding;
+pub mod fix;
 pub mod hook;
 pub mod pipeline;
 pub mod redact;

@@ -1,5 +1,6 @@
 //! Subcommand dispatch: each turns resolved arguments into library calls and an exit code.
 
+mod fix;
 mod hook;
 mod rules;
 mod scan;
@@ -21,6 +22,7 @@ pub fn run(cli: &Cli, style: Style) -> Result<u8> {
         Some(Command::Install) => hook::install(cli),
         Some(Command::Uninstall) => hook::uninstall(cli),
         Some(Command::Rules(args)) => rules::run(cli, args),
+        Some(Command::Fix(args)) => fix::run(cli, args),
         Some(Command::AddedLines) => scan::added_lines(),
     }
 }

@@ -19,6 +19,7 @@ pub fn run(cli: &Cli, args: &ScanArgs, style: Style) -> Result<u8> {
     let cwd = std::env::current_dir().context("cannot read the current directory")?;
     let findings: Vec<Finding>;
     let mut timings: Vec<(&str, Duration)> = Vec::new();
+    let mut env_ignored = None;
     let mut summary = Summary::default();
     let (target, detector) = if args.paths.is_empty() {
         let started = Instant::now();
@@ -27,8 +28,11 @@ pub fn run(cli: &Cli, args: &ScanArgs, style: Style) -> Result<u8> {
             "open the repository and list the changes",
             started.elapsed(),
         ));
+        let root = staged.workdir().unwrap_or(&cwd);
+        let gitignore = std::fs::read_to_string(root.join(".gitignore")).unwrap_or_default();
+        env_ignored = Some(keyward::fix::ignores_env(&gitignore));
         let started = Instant::now();
-        let detector = detector(cli, staged.workdir().unwrap_or(&cwd))?;
+        let detector = detector(cli, root)?;
         timings.push(("load the rules and build the prefilter", started.elapsed()));
         let scanning = Instant::now();
         findings = pipeline::scan(&detector, |visit| staged.for_each(&mut summary, visit))?;
@@ -57,6 +61,7 @@ pub fn run(cli: &Cli, args: &ScanArgs, style: Style) -> Result<u8> {
         findings: &findings,
         summary,
         target,
+        env_ignored,
     };
     let show = if cli.show_secrets {
         SecretDisplay::Full
@@ -86,7 +91,7 @@ pub fn run(cli: &Cli, args: &ScanArgs, style: Style) -> Result<u8> {
 }
 
 /// The detector for the config named with `--config`, else the one at `root`.
-fn detector(cli: &Cli, root: &Path) -> Result<Detector> {
+pub fn detector(cli: &Cli, root: &Path) -> Result<Detector> {
     let config = match &cli.config {
         Some(path) => Config::load(path)?,
         None => Config::discover(root)?,

@@ -68,7 +68,13 @@ pub fn render(
         style.paint(&head, |t| t.red().bold().to_string())
     )?;
     for finding in report.findings {
-        finding_block(finding, show, style, out)?;
+        finding_block(finding, show, style, report.env_ignored, out)?;
+    }
+    if report.target == Target::Staged {
+        writeln!(
+            out,
+            "To rewrite these lines and move the values to .env: keyward fix (--dry-run to preview)."
+        )?;
     }
     writeln!(
         out,
@@ -84,6 +90,7 @@ fn finding_block(
     f: &Finding,
     show: SecretDisplay,
     style: Style,
+    env_ignored: Option<bool>,
     out: &mut dyn Write,
 ) -> io::Result<()> {
     let loc = f.location;
@@ -134,6 +141,12 @@ fn finding_block(
             writeln!(out, "    {pad}   and {}.", suggestion.advice)?;
         }
         None => writeln!(out, "  {fix}   {}.", suggestion.advice)?,
+    }
+    if env_ignored == Some(false) && suggestion.advice.contains(".env file that git ignores") {
+        writeln!(
+            out,
+            "  note:  .env is not in this repository's .gitignore yet; `keyward fix` adds it."
+        )?;
     }
     if let Some(rotate) = &f.rule.rotate {
         writeln!(

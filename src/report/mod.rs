@@ -27,6 +27,9 @@ pub struct Report<'a> {
     pub summary: Summary,
     /// What was scanned.
     pub target: Target,
+    /// Whether the repository's `.gitignore` ignores `.env`, when known: the advice to keep a
+    /// value in `.env` then says whether that is already safe.
+    pub env_ignored: Option<bool>,
 }
 
 impl Report<'_> {

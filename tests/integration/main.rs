@@ -1,6 +1,7 @@
 //! keyward's integration tests: one binary, one topic per module.
 
 mod corpus;
+mod fix;
 mod hook;
 mod precommit;
 mod report;

@@ -269,3 +269,48 @@ fn a_staged_env_file_is_told_to_leave_the_index() {
         "{advice}"
     );
 }
+
+#[test]
+fn human_report_snapshots_in_several_languages() {
+    let key = openai_key(19);
+    let cases = [
+        (
+            "human_report_typescript",
+            "web/src/ai.ts",
+            format!("const openai = new OpenAI({{ apiKey: '{key}' }});"),
+        ),
+        (
+            "human_report_go",
+            "cmd/main.go",
+            format!("\tclient := openai.NewClient(\"{key}\")"),
+        ),
+        (
+            "human_report_workflow",
+            ".github/workflows/ci.yml",
+            format!("          OPENAI_API_KEY: {key}"),
+        ),
+    ];
+    for (name, path, line) in cases {
+        let repo = staged_leak(path, &line);
+        repo.write(".gitignore", ".env\n");
+        let err = stderr(&repo.keyward(&["--color", "never"]));
+        assert!(!err.contains(&key));
+        insta::assert_snapshot!(name, err);
+    }
+}
+
+#[test]
+fn human_report_snapshot_with_colour() {
+    let repo = staged_leak("app.py", &format!("TOKEN = \"{}\"", github_token(20)));
+    let err = stderr(&repo.keyward(&["--color", "always"]));
+    assert!(err.contains("\x1b["));
+    insta::assert_snapshot!("human_report_colour", err);
+}
+
+#[test]
+fn the_report_says_when_env_is_not_ignored_yet() {
+    let repo = staged_leak("app.py", &format!("TOKEN = \"{}\"", github_token(21)));
+    assert!(stderr(&repo.keyward(&[])).contains(".env is not in this repository's .gitignore yet"));
+    repo.write(".gitignore", ".env\n");
+    assert!(!stderr(&repo.keyward(&[])).contains(".env is not in this repository's .gitignore yet"));
+}

@@ -1,0 +1,59 @@
+//! `keyward fix`: scan what is staged, then rewrite the work tree (or show the diff).
+
+use std::io::Write;
+
+use anyhow::{Context, Result};
+use keyward::fix;
+use keyward::pipeline;
+use keyward::source::{Staged, Summary};
+
+use crate::cli::{Cli, FixArgs};
+use crate::exit;
+
+/// Plans and applies (or with `--dry-run`, prints) the fix for the staged findings.
+pub fn run(cli: &Cli, args: &FixArgs) -> Result<u8> {
+    let cwd = std::env::current_dir().context("cannot read the current directory")?;
+    let staged = Staged::open(&cwd)?;
+    let root = staged
+        .workdir()
+        .context("keyward fix needs a work tree (this repository is bare)")?
+        .to_path_buf();
+    let detector = super::scan::detector(cli, &root)?;
+    let mut summary = Summary::default();
+    let findings = pipeline::scan(&detector, |visit| staged.for_each(&mut summary, visit))?;
+    let plan = fix::plan(&root, &findings)?;
+    let mut err = std::io::stderr().lock();
+    for note in &plan.skipped {
+        writeln!(err, "keyward fix: left as is: {note}")?;
+    }
+    if plan.is_empty() {
+        writeln!(err, "keyward fix: nothing to fix.")?;
+        return Ok(exit::CLEAN);
+    }
+    if args.dry_run {
+        print!("{}", fix::render_diff(&plan));
+        writeln!(err, "keyward fix: dry run, nothing was written.")?;
+        return Ok(exit::CLEAN);
+    }
+    fix::apply(&root, &plan)?;
+    for (path, edits) in &plan.edits {
+        for e in edits {
+            writeln!(err, "keyward fix: rewrote {path}:{}", e.line)?;
+        }
+    }
+    for (name, _) in &plan.env {
+        writeln!(
+            err,
+            "keyward fix: added {name} to .env (readable by you only)"
+        )?;
+    }
+    if plan.ignore_env {
+        writeln!(err, "keyward fix: added .env to .gitignore")?;
+    }
+    writeln!(
+        err,
+        "keyward fix: the index is unchanged. Review with `git diff`, then `git add` the files. \
+         If a key was ever pushed or shared, rotate it as well."
+    )?;
+    Ok(exit::CLEAN)
+}

@@ -1,0 +1,314 @@
+//! `keyward fix`: rewrite the offending lines in the work tree as suggested, move the values to
+//! a `.env` that git ignores, and leave the index alone so the user reviews and re-stages.
+//!
+//! It only ever writes the work tree, and only the lines whose staged text it scanned: a line
+//! that differs in the work tree is refused rather than guessed at. Running it twice is a no-op.
+
+use std::collections::BTreeMap;
+use std::fs;
+use std::io::Write;
+use std::path::{Path, PathBuf};
+
+use crate::finding::Finding;
+use crate::suggest::{suggest, Language};
+
+/// Why a fix could not be planned or applied. Nothing is written when planning fails.
+#[derive(Debug, thiserror::Error)]
+pub enum FixError {
+    /// The work tree's line is not the staged one, so the staged scan does not describe it.
+    #[error("{path}:{line} in the work tree differs from the staged line; stage or stash your edits and run keyward fix again")]
+    Diverged {
+        /// The file.
+        path: String,
+        /// The line number.
+        line: u32,
+    },
+    /// A file could not be read or written.
+    #[error("cannot {action} {}: {source}", path.display())]
+    Io {
+        /// What was being done.
+        action: &'static str,
+        /// The file.
+        path: PathBuf,
+        /// The OS error.
+        source: std::io::Error,
+    },
+}
+
+/// One line to rewrite.
+#[derive(Clone, Debug, PartialEq, Eq)]
+pub struct LineEdit {
+    /// The line number (1-based).
+    pub line: u32,
+    /// The line as it is.
+    pub old: String,
+    /// The line as it will be.
+    pub new: String,
+}
+
+/// Everything a fix will do.
+#[derive(Debug, Default)]
+pub struct Plan {
+    /// Per file (work-tree relative), the lines to rewrite.
+    pub edits: BTreeMap<String, Vec<LineEdit>>,
+    /// `NAME=value` lines to append to `.env`, in order (values are secrets: never print them).
+    pub env: Vec<(String, String)>,
+    /// Whether `.env` must be added to `.gitignore`.
+    pub ignore_env: bool,
+    /// Findings left for the user, with why.
+    pub skipped: Vec<String>,
+}
+
+impl Plan {
+    /// Whether there is nothing to write.
+    pub fn is_empty(&self) -> bool {
+        self.edits.is_empty() && self.env.is_empty() && !self.ignore_env
+    }
+}
+
+/// Plans the fix for `findings` (from a staged scan) in the work tree at `root`.
+///
+/// # Errors
+/// A work-tree line differs from the staged one, or a file cannot be read.
+pub fn plan(root: &Path, findings: &[Finding]) -> Result<Plan, FixError> {
+    let mut plan = Plan::default();
+    let env_path = root.join(".env");
+    let env_text = read_optional(&env_path)?.unwrap_or_default();
+    let mut env_names: Vec<String> = env_text
+        .lines()
+        .filter_map(|l| {
+            l.trim_start()
+                .strip_prefix("export ")
+                .unwrap_or(l.trim_start())
+                .split_once('=')
+        })
+        .map(|(name, _)| name.trim().to_owned())
+        .collect();
+    let mut files: BTreeMap<String, Vec<String>> = BTreeMap::new();
+    for finding in findings {
+        let path = finding.path_lossy();
+        let where_ = format!("{path}:{}", finding.location.line);
+        if Language::from_path(&path) == Language::DotEnv {
+            plan.skipped.push(format!(
+                "{where_}: the file is itself a .env; remove it from the index (git rm --cached {path}) and ignore it"
+            ));
+            continue;
+        }
+        let suggestion = suggest(finding);
+        let Some(new) = suggestion.replacement else {
+            plan.skipped.push(format!(
+                "{where_}: no automatic rewrite; {}",
+                suggestion.advice
+            ));
+            continue;
+        };
+        let staged = String::from_utf8_lossy(&finding.line.text).into_owned();
+        let lines = match files.get(&path) {
+            Some(lines) => lines,
+            None => {
+                let text = read_optional(&root.join(&path))?.unwrap_or_default();
+                files
+                    .entry(path.clone())
+                    .or_insert_with(|| split_lines(&text))
+            }
+        };
+        let index = finding.location.line as usize - 1;
+        let current = lines
+            .get(index)
+            .map(|l| l.trim_end_matches(['\n', '\r']).to_owned());
+        let edits = plan.edits.entry(path.clone()).or_default();
+        if edits.iter().any(|e| e.line == finding.location.line) {
+            plan.skipped.push(format!(
+                "{where_}: a second secret on a line already being rewritten; fix it by hand"
+            ));
+            continue;
+        }
+        match current {
+            Some(line) if line == new => {} // already fixed
+            Some(line) if line == staged => edits.push(LineEdit {
+                line: finding.location.line,
+                old: line,
+                new,
+            }),
+            _ => {
+                return Err(FixError::Diverged {
+                    path,
+                    line: finding.location.line,
+                })
+            }
+        }
+        if !env_names.contains(&suggestion.env_var) {
+            env_names.push(suggestion.env_var.clone());
+            plan.env.push((suggestion.env_var, finding.secret.expose()));
+        }
+    }
+    plan.edits.retain(|_, e| !e.is_empty());
+    let gitignore = read_optional(&root.join(".gitignore"))?.unwrap_or_default();
+    plan.ignore_env = !ignores_env(&gitignore) && (!plan.env.is_empty() || !env_text.is_empty());
+    Ok(plan)
+}
+
+/// Applies `plan` to the work tree at `root`: rewrites lines (keeping each line's ending),
+/// appends to `.env` (created readable by its owner only), and adds `.env` to `.gitignore`.
+///
+/// # Errors
+/// A file cannot be read or written. Each file is replaced whole through a temporary file, so a
+/// failure leaves it as it was.
+pub fn apply(root: &Path, plan: &Plan) -> Result<(), FixError> {
+    for (path, edits) in &plan.edits {
+        let file = root.join(path);
+        let text = read_optional(&file)?.unwrap_or_default();
+        let mut lines = split_lines(&text);
+        for edit in edits {
+            let slot = &mut lines[edit.line as usize - 1];
+            let ending = &slot[slot.trim_end_matches(['\n', '\r']).len()..];
+            *slot = format!("{}{ending}", edit.new);
+        }
+        replace_file(&file, &lines.concat())?;
+    }
+    if !plan.env.is_empty() {
+        let env = root.join(".env");
+        let existing = read_optional(&env)?.unwrap_or_default();
+        let mut text = String::new();
+        if !existing.is_empty() && !existing.ends_with('\n') {
+            text.push('\n');
+        }
+        for (name, value) in &plan.env {
+            text.push_str(&format!("{name}={value}\n"));
+        }
+        append_private(&env, &text)?;
+    }
+    if plan.ignore_env {
+        let file = root.join(".gitignore");
+        let existing = read_optional(&file)?.unwrap_or_default();
+        let sep = if existing.is_empty() || existing.ends_with('\n') {
+            ""
+        } else {
+            "\n"
+        };
+        replace_file(
+            &file,
+            &format!("{existing}{sep}# local secrets (keyward fix)\n.env\n"),
+        )?;
+    }
+    Ok(())
+}
+
+/// The plan as a diff for `--dry-run`, with secret values redacted.
+pub fn render_diff(plan: &Plan) -> String {
+    let mut out = String::new();
+    for (path, edits) in &plan.edits {
+        out.push_str(&format!("--- a/{path}\n+++ b/{path}\n"));
+        for e in edits {
+            out.push_str(&format!(
+                "@@ line {} @@\n-{}\n+{}\n",
+                e.line,
+                redact_line(&e.old),
+                e.new
+            ));
+        }
+    }
+    if !plan.env.is_empty() {
+        out.push_str("--- a/.env\n+++ b/.env (mode 0600)\n");
+        for (name, value) in &plan.env {
+            out.push_str(&format!(
+                "+{name}={}\n",
+                crate::redact::redact(value.as_bytes())
+            ));
+        }
+    }
+    if plan.ignore_env {
+        out.push_str("--- a/.gitignore\n+++ b/.gitignore\n+.env\n");
+    }
+    out
+}
+
+fn redact_line(line: &str) -> String {
+    // The old line holds the secret: show only its shape.
+    let cut: String = line.chars().take(40).collect();
+    if line.chars().count() > 40 {
+        format!("{cut}…")
+    } else {
+        cut
+    }
+}
+
+/// Whether `.gitignore` text ignores a root `.env`.
+pub fn ignores_env(gitignore: &str) -> bool {
+    gitignore.lines().map(str::trim).any(|l| {
+        matches!(
+            l,
+            ".env" | "/.env" | ".env*" | "/.env*" | "*.env" | ".env.*" | "**/.env"
+        )
+    })
+}
+
+fn split_lines(text: &str) -> Vec<String> {
+    text.split_inclusive('\n').map(str::to_owned).collect()
+}
+
+fn read_optional(path: &Path) -> Result<Option<String>, FixError> {
+    match fs::read(path) {
+        Ok(bytes) => Ok(Some(String::from_utf8_lossy(&bytes).into_owned())),
+        Err(e) if e.kind() == std::io::ErrorKind::NotFound => Ok(None),
+        Err(source) => Err(FixError::Io {
+            action: "read",
+            path: path.to_path_buf(),
+            source,
+        }),
+    }
+}
+
+fn io<'a>(action: &'static str, path: &'a Path) -> impl FnOnce(std::io::Error) -> FixError + 'a {
+    move |source| FixError::Io {
+        action,
+        path: path.to_path_buf(),
+        source,
+    }
+}
+
+/// Writes `text` to a temporary file beside `path` and renames it over `path`, keeping the
+/// original's permissions.
+fn replace_file(path: &Path, text: &str) -> Result<(), FixError> {
+    let tmp = path.with_file_name(format!(
+        ".{}.keyward-fix",
+        path.file_name()
+            .map(|n| n.to_string_lossy())
+            .unwrap_or_default()
+    ));
+    let result = (|| {
+        fs::write(&tmp, text).map_err(io("write", &tmp))?;
+        if let Ok(meta) = fs::metadata(path) {
+            fs::set_permissions(&tmp, meta.permissions())
+                .map_err(io("set permissions of", &tmp))?;
+        }
+        fs::rename(&tmp, path).map_err(io("replace", path))
+    })();
+    if result.is_err() {
+        let _ = fs::remove_file(&tmp);
+    }
+    result
+}
+
+fn append_private(path: &Path, text: &str) -> Result<(), FixError> {
+    let mut options = fs::OpenOptions::new();
+    options.create(true).append(true);
+    #[cfg(unix)]
+    std::os::unix::fs::OpenOptionsExt::mode(&mut options, 0o600);
+    let mut file = options.open(path).map_err(io("open", path))?;
+    file.write_all(text.as_bytes()).map_err(io("write", path))?;
+    file.sync_all().map_err(io("write", path))
+}
+
+#[cfg(test)]
+mod tests {
+    use super::ignores_env;
+
+    #[test]
+    fn recognises_an_ignored_env() {
+        assert!(ignores_env("target\n.env\n"));
+        assert!(ignores_env("*.env"));
+        assert!(!ignores_env(".env.example\n"));
+        assert!(!ignores_env(""));
+    }
+}
