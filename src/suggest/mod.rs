@@ -215,22 +215,13 @@ fn replace_literal(
         | Language::Kotlin
         | Language::CSharp
         | Language::Go
-        | Language::Swift => {
-            let mut parts = Vec::new();
-            if !prefix.is_empty() {
-                parts.push(format!("{q}{prefix}{q}"));
-            }
-            parts.push(expr);
-            if !suffix.is_empty() {
-                parts.push(format!("{q}{suffix}{q}"));
-            }
-            parts.join(" + ")
-        }
-        Language::Ruby | Language::Php => {
-            let join = if language == Language::Ruby {
-                " + "
-            } else {
+        | Language::Swift
+        | Language::Ruby
+        | Language::Php => {
+            let join = if language == Language::Php {
                 " . "
+            } else {
+                " + "
             };
             let mut parts = Vec::new();
             if !prefix.is_empty() {

@@ -174,15 +174,7 @@ fn install_from_a_linked_worktree_uses_the_shared_hooks() {
     let repo = TestRepo::new();
     repo.write("app.py", "x = 1\n");
     repo.commit_all("base");
-    let wt = repo.root.parent().unwrap().join("wt");
-    repo.git(&[
-        "worktree",
-        "add",
-        "-q",
-        "-b",
-        "feature",
-        wt.to_str().unwrap(),
-    ]);
+    let wt = repo.add_worktree("feature");
     assert!(repo.keyward_in(&wt, &["install"]).status.success());
     assert!(repo.root.join(".git/hooks/pre-commit").is_file());
     std::fs::write(wt.join("leak.py"), format!("k = \"{}\"\n", openai_key(1))).unwrap();

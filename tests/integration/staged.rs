@@ -265,15 +265,7 @@ fn sha256_repositories_work() {
 fn linked_worktrees_use_their_own_index() {
     let repo = TestRepo::new();
     base(&repo);
-    let wt = repo.root.parent().unwrap().join("wt");
-    repo.git(&[
-        "worktree",
-        "add",
-        "-q",
-        "-b",
-        "feature",
-        wt.to_str().unwrap(),
-    ]);
+    let wt = repo.add_worktree("feature");
     std::fs::write(
         wt.join("feature.py"),
         format!("TOKEN = \"{}\"\n", github_token(8)),

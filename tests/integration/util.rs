@@ -145,6 +145,13 @@ impl TestRepo {
         self.git(&["commit", "-q", "--no-verify", "-m", message]);
     }
 
+    /// `git worktree add` of a new branch `name` beside the repository; returns its path.
+    pub fn add_worktree(&self, name: &str) -> PathBuf {
+        let path = self.root.parent().unwrap().join(name);
+        self.git(&["worktree", "add", "-q", "-b", name, path.to_str().unwrap()]);
+        path
+    }
+
     /// HEAD's commit id, or `None` before the first commit.
     pub fn head(&self) -> Option<String> {
         let out = self.git_output(&["rev-parse", "--verify", "-q", "HEAD"]);
