@@ -5,6 +5,7 @@
 
 mod added_lines;
 pub mod binary;
+pub mod changes;
 pub mod paths;
 pub mod staged;
 

@@ -9,11 +9,11 @@ use std::collections::HashMap;
 use std::path::Path;
 
 use gix::bstr::{BString, ByteSlice};
-use gix::diff::index::ChangeRef;
 use gix::index::entry::Mode;
 use gix::prelude::FindExt;
 use gix::ObjectId;
 
+use super::changes::{Change, Entry};
 use super::{binary, AddedLines, FileChange, SourceError, Summary};
 
 /// One file the commit changes, before its blobs are read.
@@ -56,10 +56,7 @@ impl Staged {
             .head_tree_id_or_empty()
             .map_err(|e| SourceError::Head(e.to_string()))?
             .detach();
-        let head = repo
-            .index_from_tree(&tree_id)
-            .map_err(|e| SourceError::Head(e.to_string()))?;
-        let planned = plan(&head, index_state)?;
+        let planned = plan(super::changes::changes(&repo, tree_id, index_state)?);
         Ok(Staged { repo, planned })
     }
 
@@ -148,76 +145,37 @@ impl Staged {
     }
 }
 
-/// A change as the diff reports it, owned.
-struct Side {
-    path: BString,
-    id: ObjectId,
-    mode: Mode,
-}
+/// One side of a change.
+type Side = Entry;
 
 /// Turns the tree-vs-index diff into the files to scan, following renames the way git does
 /// cheaply: exact renames add nothing; an added file whose basename matches exactly one deleted
 /// file is diffed against it (git's basename heuristic, kept only when at least half of it
 /// survived, as git's 50% similarity requires). gix's own similarity pass is quadratic (20 s
 /// where git takes 0.65 s on 2,000 moved files: notes P2), so it is not used.
-fn plan(head: &gix::index::State, index: &gix::index::State) -> Result<Vec<Planned>, SourceError> {
+fn plan(changes: Vec<Change>) -> Vec<Planned> {
     let mut planned = Vec::new();
     let mut additions: Vec<Side> = Vec::new();
     let mut deletions: Vec<Side> = Vec::new();
-    let mut search = gix_pathspec::Search::from_specs(None, None, Path::new(""))
-        .map_err(|e| SourceError::Diff(e.to_string()))?;
-    gix::diff::index(
-        head,
-        index,
-        |change| {
-            match change {
-                ChangeRef::Addition {
-                    location,
-                    entry_mode,
-                    id,
-                    ..
-                } if is_content(entry_mode) => additions.push(Side {
-                    path: location.into_owned(),
-                    id: id.into_owned(),
-                    mode: entry_mode,
-                }),
-                ChangeRef::Deletion {
-                    location,
-                    entry_mode,
-                    id,
-                    ..
-                } if is_content(entry_mode) => deletions.push(Side {
-                    path: location.into_owned(),
-                    id: id.into_owned(),
-                    mode: entry_mode,
-                }),
-                ChangeRef::Modification {
-                    location,
-                    previous_entry_mode,
-                    previous_id,
-                    entry_mode,
-                    id,
-                    ..
-                } if is_content(entry_mode) && previous_id != id => planned.push(Planned {
-                    path: location.into_owned(),
-                    new_id: id.into_owned(),
-                    old_id: same_kind(previous_entry_mode, entry_mode)
-                        .then(|| previous_id.into_owned()),
+    for change in changes {
+        match change {
+            Change::Added(new) if is_content(new.mode) => additions.push(new),
+            Change::Deleted(old) if is_content(old.mode) => deletions.push(old),
+            // Mode-only changes add no lines; a submodule or sparse directory has no content.
+            Change::Modified(old, new) if is_content(new.mode) && old.id != new.id => {
+                planned.push(Planned {
+                    path: new.path,
+                    new_id: new.id,
+                    old_id: same_kind(old.mode, new.mode).then_some(old.id),
                     paired: false,
-                }),
-                // Mode-only changes, submodules and deletions add no lines.
-                _ => {}
+                })
             }
-            Ok(std::ops::ControlFlow::Continue(()))
-        },
-        None::<gix::diff::index::RewriteOptions<'_, gix::OdbHandle>>,
-        &mut search,
-        &mut |_, _, _, _| false,
-    )
-    .map_err(|e| SourceError::Diff(e.to_string()))?;
+            _ => {}
+        }
+    }
     pair_renames(additions, deletions, &mut planned);
     planned.sort_by(|a, b| a.path.cmp(&b.path));
-    Ok(planned)
+    planned
 }
 
 fn pair_renames(additions: Vec<Side>, deletions: Vec<Side>, planned: &mut Vec<Planned>) {

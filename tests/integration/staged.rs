@@ -300,3 +300,34 @@ impl TestRepo {
         ours
     }
 }
+
+#[test]
+fn cache_tree_shortcut_sees_every_change_in_a_wide_tree() {
+    let repo = TestRepo::new();
+    for d in 0..30 {
+        for f in 0..5 {
+            repo.write(format!("pkg{d}/sub/f{f}.py"), format!("x = {d}{f}\n"));
+        }
+    }
+    repo.commit_all("base");
+    // Changes deep in some directories, a deletion, a new directory, a rename across them.
+    repo.write("pkg3/sub/f1.py", "x = 31\ny = 1\n");
+    repo.write("pkg17/sub/new.py", "z = 1\n");
+    repo.write("fresh/dir/a.py", "a = 1\n");
+    repo.git(&["rm", "-q", "pkg9/sub/f0.py"]);
+    repo.git(&["mv", "pkg20/sub/f2.py", "pkg21/sub/moved.py"]);
+    repo.stage(&["."]);
+    assert_eq!(
+        repo.assert_same_added_lines().len(),
+        3,
+        "the pure rename adds nothing"
+    );
+    // After a commit the cache tree is whole again; one more change is still seen.
+    repo.git(&["commit", "-q", "--no-verify", "-m", "more"]);
+    repo.write("pkg29/sub/f4.py", "x = 294\nw = 2\n");
+    repo.stage(&["pkg29/sub/f4.py"]);
+    assert_eq!(repo.assert_same_added_lines().len(), 1);
+    // `git reset` rewrites the index from HEAD: nothing is staged, nothing is seen.
+    repo.git(&["reset", "-q"]);
+    assert!(repo.assert_same_added_lines().is_empty());
+}
