@@ -32,7 +32,7 @@ const FRAGMENTS: &[&str] = &[
     "{{",
     "$(",
     "%s",
-    "abcdefgh",
+    "abcdef",
     "12345678",
     "abcdef123456",
 ];

@@ -79,8 +79,11 @@ fn is_word_like(part: &str) -> bool {
     let letters_only = letters.bytes().all(|b| b.is_ascii_alphabetic());
     let case_ok = letters[1..].bytes().all(|b| b.is_ascii_lowercase())
         || letters.bytes().all(|b| b.is_ascii_uppercase());
-    let short_ok =
-        letters.len() != 2 || SHORT_WORDS.contains(&letters.to_ascii_lowercase().as_str());
+    // Two capitals are an acronym (`AB`, `NS`); other two-letter fragments must be common words.
+    let acronym = letters.bytes().all(|b| b.is_ascii_uppercase());
+    let short_ok = letters.len() != 2
+        || acronym
+        || SHORT_WORDS.contains(&letters.to_ascii_lowercase().as_str());
     letters_only && letters.len() >= 2 && case_ok && digits <= 2 && short_ok
 }
 
@@ -105,6 +108,7 @@ mod tests {
             "localhost",
             "HTTPPasswordMgrWithDefaultRealm",
             "exports.X509AuthorityKeyIDExtension",
+            "ABPeoplePickerNavigationController",
             "MY_SECRET_KEY",
         ] {
             assert!(reads_as_words(value.as_bytes()), "{value}");

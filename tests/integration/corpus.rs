@@ -154,6 +154,8 @@ const KINDS: &[Kind] = &[
     kind("wandb", "{hex:40}", "WANDB_API_KEY"),
     kind("teams webhook", "https://acme.webhook.office.com/webhookb2/{hex:8}-{hex:4}-{hex:4}-{hex:4}-{hex:12}@{hex:8}-{hex:4}-{hex:4}-{hex:4}-{hex:12}/IncomingWebhook/{hex:32}/{hex:8}-{hex:4}-{hex:4}-{hex:4}-{hex:12}", "TEAMS_WEBHOOK_URL"),
     kind("pulumi", "pul-{hex:40}", "PULUMI_ACCESS_TOKEN"),
+    kind("url query key", "https://api.weather.io/v1/forecast?city=oslo&api_key={alnum:32}", "WEATHER_URL"),
+    kind("twilio api key", "SK{hex:32}", "TWILIO_API_KEY"),
 ];
 
 /// Secrets that span lines or need their surroundings: (path, file text).
@@ -339,6 +341,13 @@ const NEGATIVES: &[(&str, &str)] = &[
     ("docs/api.md", "curl -H \"Authorization: Bearer ${TOKEN}\" https://api.acme.io"),
     ("src/app.ts", "const bearer = `Bearer ${session.accessToken}`;"),
     ("src/app.ts", "const sk = 'sk-proj-' + crypto.randomUUID();"),
+    ("src/app.ts", "const url = `https://api.acme.io/v1/items?api_key=${apiKey}&page=${page}`;"),
+    ("api/page.json", "  \"NextToken\": \"AAMA-EFRSURBSGhBZ3ZkR2FYdUxSVFBUWnZ0UWpvQ3pYWHB0eHJHOEFDQUFB\","),
+    ("api/page.json", "  \"encryptionKey\": \"arn:aws:kms:us-west-2:123456789012:key/c9fe2447-0795-4fda-afbe-8464574ae162\","),
+    ("api/page.json", "  \"PasswordLastUsed\": \"2016-09-08T21:47:36Z\","),
+    ("lexer.py", "KEYWORDS = {'NSSecureCoding', 'ABPeoplePickerNavigationController', 'UIKeyCommand'}"),
+    ("lexer.py", "COLORS = {Token.Prompt: '#ansibrightblue', Token.OutPrompt: '#ansibrightred'}"),
+    ("src/app.ts", "fetch('https://example.com/search?key=value&token=refresh_token_placeholder')"),
 ];
 
 fn fill(context: &str, var: &str, secret: &str) -> String {
