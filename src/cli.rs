@@ -11,9 +11,16 @@ pub struct Cli {
     /// What to do; with none, scan the staged changes (what the hook runs).
     #[command(subcommand)]
     pub command: Option<Command>,
-    /// Output format: human on stderr, json on stdout.
+    /// Output format: human on stderr; json or sarif on stdout.
     #[arg(long, global = true, value_enum, default_value_t = FormatArg::Human)]
     pub format: FormatArg,
+    /// Also write a machine report to this file (the human report still goes to the terminal).
+    #[arg(long, global = true, value_name = "PATH")]
+    pub report: Option<PathBuf>,
+    /// The format of --report: json, or sarif (the default for a path ending in .sarif or
+    /// .sarif.json).
+    #[arg(long, global = true, value_enum, value_name = "FORMAT")]
+    pub report_format: Option<ReportFormatArg>,
     /// When to colour the human report.
     #[arg(long, global = true, value_enum, default_value_t = ColorArg::Auto)]
     pub color: ColorArg,
@@ -34,12 +41,20 @@ pub struct Cli {
 /// The subcommands.
 #[derive(Debug, Subcommand)]
 pub enum Command {
-    /// Scan the staged changes (default) or files and folders.
+    /// Scan the staged changes (default), a range of commits, or files and folders.
     Scan(ScanArgs),
-    /// Install the pre-commit hook in this repository (keeps an existing hook, chained).
-    Install,
-    /// Remove keyward's pre-commit hook (restores a hook it had chained).
-    Uninstall,
+    /// Install the pre-commit hook (or with --pre-push the pre-push hook) in this repository;
+    /// a hook already there is kept and runs after keyward's.
+    Install(HookArgs),
+    /// Remove keyward's hook (restores a hook it had chained).
+    Uninstall(HookArgs),
+    /// Record the current findings in .keywardignore (after asking), so they stop blocking:
+    /// for secrets that were rotated already or are not secret.
+    Ignore(IgnoreArgs),
+    /// Print a shell completion script (bash, zsh, fish, elvish, powershell) to stdout.
+    Completions(CompletionsArgs),
+    /// Print the man page (roff) to stdout: keyward man > keyward.1
+    Man,
     /// List the rules in force, or check them.
     Rules(RulesArgs),
     /// Rewrite the staged findings in the work tree to read the environment, move the values to
@@ -51,13 +66,51 @@ pub enum Command {
 }
 
 /// `keyward scan`.
-#[derive(Debug, Args)]
+#[derive(Debug, Default, Args)]
 pub struct ScanArgs {
     /// Scan the index against HEAD: the lines the next commit adds (the default).
-    #[arg(long, conflicts_with = "paths")]
+    #[arg(long, conflicts_with_all = ["paths", "range", "pre_push"])]
     pub staged: bool,
-    /// Files or folders to scan whole instead.
+    /// Scan the lines added by the commits of a range: A..B (what B has and A lacks), A.. (up to
+    /// HEAD) or one revision (its whole history). Each finding names its commit.
+    #[arg(long, value_name = "A..B", conflicts_with_all = ["paths", "pre_push"])]
+    pub range: Option<String>,
+    /// Scan what `git push` is about to send, from the ref lines git writes on a pre-push
+    /// hook's stdin (what the installed pre-push hook runs).
+    #[arg(long, conflicts_with = "paths")]
+    pub pre_push: bool,
+    /// With PATHS: also scan files that .gitignore ignores.
+    #[arg(long, requires = "paths")]
+    pub no_gitignore: bool,
+    /// Files or folders to scan whole instead (honouring .gitignore).
     pub paths: Vec<PathBuf>,
+}
+
+/// `keyward install` / `uninstall`.
+#[derive(Debug, Args)]
+pub struct HookArgs {
+    /// The pre-push hook (scans the commits being pushed) instead of the pre-commit hook.
+    #[arg(long)]
+    pub pre_push: bool,
+}
+
+/// `keyward ignore`.
+#[derive(Debug, Args)]
+pub struct IgnoreArgs {
+    /// Record without asking (for scripts; review the findings first).
+    #[arg(short, long)]
+    pub yes: bool,
+    /// What to scan, as for `keyward scan`.
+    #[command(flatten)]
+    pub scan: ScanArgs,
+}
+
+/// `keyward completions`.
+#[derive(Debug, Args)]
+pub struct CompletionsArgs {
+    /// The shell.
+    #[arg(value_enum)]
+    pub shell: clap_complete::Shell,
 }
 
 /// `keyward fix`.
@@ -83,6 +136,17 @@ pub enum FormatArg {
     Human,
     /// The versioned JSON contract.
     Json,
+    /// SARIF 2.1.0, for code-scanning uploads.
+    Sarif,
+}
+
+/// `--report-format`.
+#[derive(Clone, Copy, Debug, PartialEq, Eq, ValueEnum)]
+pub enum ReportFormatArg {
+    /// The versioned JSON contract.
+    Json,
+    /// SARIF 2.1.0.
+    Sarif,
 }
 
 /// `--color`.

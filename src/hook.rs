@@ -1,25 +1,59 @@
-//! Installing and removing the pre-commit hook in the hooks directory git actually uses.
+//! Installing and removing keyward's hooks (pre-commit, pre-push) in the hooks directory git
+//! actually uses.
 //!
-//! That is `core.hooksPath` when set (relative to the work tree, as git resolves it), otherwise
-//! `hooks/` in the common git directory, which linked worktrees share. A hook that is already
-//! there is kept: it is renamed to `pre-commit.keyward-chained` and run after keyward passes;
-//! uninstalling puts it back. Both operations are idempotent.
+//! That is `core.hooksPath` when set (relative to the work tree, as git resolves it: husky and
+//! lefthook set it), otherwise `hooks/` in the common git directory, which linked worktrees
+//! share. A hook that is already there is kept: it is renamed to `<hook>.keyward-chained` and
+//! run after keyward passes; uninstalling puts it back. Both operations are idempotent.
 
 use std::fs;
 use std::io;
 use std::path::{Path, PathBuf};
 
-/// The script that is installed (`hooks/pre-commit` in the repository).
+/// The pre-commit script that is installed (`hooks/pre-commit` in the repository).
 pub const SCRIPT: &str = include_str!("../hooks/pre-commit");
 
-/// The line of [`SCRIPT`] that names the binary; install pins it to the installing binary.
+/// The pre-push script (`hooks/pre-push` in the repository).
+pub const PRE_PUSH_SCRIPT: &str = include_str!("../hooks/pre-push");
+
+/// The line of each script that names the binary; install pins it to the installing binary.
 const BIN_LINE: &str = "KEYWARD_BIN=\"${KEYWARD_BIN:-keyward}\"";
 
-/// The marker that identifies a hook keyward wrote.
-const MARKER: &str = "# keyward pre-commit hook";
+/// Which hook.
+#[derive(Clone, Copy, Debug, PartialEq, Eq)]
+pub enum HookKind {
+    /// `pre-commit`: scans the staged changes.
+    PreCommit,
+    /// `pre-push`: scans the commits being pushed.
+    PrePush,
+}
 
-/// Where an existing hook is kept while keyward's runs in front of it.
-const CHAINED: &str = "pre-commit.keyward-chained";
+impl HookKind {
+    /// git's name for the hook (and its file name).
+    pub fn name(self) -> &'static str {
+        match self {
+            HookKind::PreCommit => "pre-commit",
+            HookKind::PrePush => "pre-push",
+        }
+    }
+
+    fn script(self) -> &'static str {
+        match self {
+            HookKind::PreCommit => SCRIPT,
+            HookKind::PrePush => PRE_PUSH_SCRIPT,
+        }
+    }
+
+    /// The marker that identifies a hook keyward wrote.
+    fn marker(self) -> String {
+        format!("# keyward {} hook", self.name())
+    }
+
+    /// Where an existing hook is kept while keyward's runs in front of it.
+    fn chained(self) -> String {
+        format!("{}.keyward-chained", self.name())
+    }
+}
 
 /// Why the hook could not be installed or removed.
 #[derive(Debug, thiserror::Error)]
@@ -79,18 +113,27 @@ pub fn hooks_dir(dir: &Path) -> Result<PathBuf, HookError> {
     })
 }
 
-/// Installs the hook for the repository containing `dir`, pinned to the binary at `bin`.
+/// Installs the pre-commit hook for the repository containing `dir`, pinned to the binary at
+/// `bin`.
 ///
 /// # Errors
 /// The repository or the hooks directory cannot be read or written.
 pub fn install(dir: &Path, bin: &Path) -> Result<Installed, HookError> {
+    install_kind(dir, bin, HookKind::PreCommit)
+}
+
+/// Installs hook `kind` for the repository containing `dir`, pinned to the binary at `bin`.
+///
+/// # Errors
+/// The repository or the hooks directory cannot be read or written.
+pub fn install_kind(dir: &Path, bin: &Path, kind: HookKind) -> Result<Installed, HookError> {
     let hooks = hooks_dir(dir)?;
     fs::create_dir_all(&hooks).map_err(io_err("cannot create", &hooks))?;
-    let hook = hooks.join("pre-commit");
-    let chained = hooks.join(CHAINED);
+    let hook = hooks.join(kind.name());
+    let chained = hooks.join(kind.chained());
     let existing = read_if_exists(&hook)?;
     let outcome = match existing {
-        Some(text) if text.contains(MARKER) => Installed::AlreadyInstalled(hook.clone()),
+        Some(text) if text.contains(&kind.marker()) => Installed::AlreadyInstalled(hook.clone()),
         Some(_) if chained.exists() => {
             // Both a foreign hook and a chained one: never overwrite either.
             return Err(HookError::Io {
@@ -112,21 +155,30 @@ pub fn install(dir: &Path, bin: &Path) -> Result<Installed, HookError> {
         "KEYWARD_BIN=\"${{KEYWARD_BIN:-{}}}\"",
         shell_quote_inner(bin)
     );
-    let script = SCRIPT.replacen(BIN_LINE, &pinned, 1);
+    let script = kind.script().replacen(BIN_LINE, &pinned, 1);
     write_executable(&hook, &script)?;
     Ok(outcome)
 }
 
-/// Removes keyward's hook from the repository containing `dir`, restoring a chained one.
+/// Removes keyward's pre-commit hook from the repository containing `dir`, restoring a
+/// chained one.
 ///
 /// # Errors
 /// The repository or the hooks directory cannot be read or written.
 pub fn uninstall(dir: &Path) -> Result<Uninstalled, HookError> {
+    uninstall_kind(dir, HookKind::PreCommit)
+}
+
+/// Removes keyward's hook `kind` from the repository containing `dir`, restoring a chained one.
+///
+/// # Errors
+/// The repository or the hooks directory cannot be read or written.
+pub fn uninstall_kind(dir: &Path, kind: HookKind) -> Result<Uninstalled, HookError> {
     let hooks = hooks_dir(dir)?;
-    let hook = hooks.join("pre-commit");
-    let chained = hooks.join(CHAINED);
+    let hook = hooks.join(kind.name());
+    let chained = hooks.join(kind.chained());
     match read_if_exists(&hook)? {
-        Some(text) if text.contains(MARKER) => {
+        Some(text) if text.contains(&kind.marker()) => {
             fs::remove_file(&hook).map_err(io_err("cannot remove", &hook))?;
             if chained.exists() {
                 fs::rename(&chained, &hook).map_err(io_err("cannot restore", &chained))?;

@@ -37,6 +37,7 @@ pub mod fake;
 pub mod finding;
 pub mod fix;
 pub mod hook;
+pub mod ignore;
 pub mod pipeline;
 pub mod redact;
 pub mod report;

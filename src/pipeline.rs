@@ -10,7 +10,7 @@
 use std::sync::mpsc::{sync_channel, Receiver, SyncSender, TrySendError};
 use std::sync::Mutex;
 
-use crate::detect::{DetectError, Detector};
+use crate::detect::{DetectError, Detector, Site};
 use crate::finding::Finding;
 use crate::source::{AddedLines, FileChange, SourceError};
 
@@ -36,6 +36,16 @@ struct Work {
     path: Vec<u8>,
     content: Vec<u8>,
     added: AddedLines,
+    commit: Option<String>,
+}
+
+impl Work {
+    fn site(&self) -> Site<'_> {
+        Site {
+            path: &self.path,
+            commit: self.commit.as_deref(),
+        }
+    }
 }
 
 /// Runs `detector` over every file `source` yields and returns the findings sorted by path and
@@ -66,20 +76,25 @@ where
                 }
                 queue = Some(tx);
             }
+            let site = Site {
+                path: file.path,
+                commit: file.commit,
+            };
             let Some(tx) = &queue else {
-                local.extend(detector.scan(file.path, file.content, file.added)?);
+                local.extend(detector.scan_at(site, file.content, file.added)?);
                 return Ok(());
             };
             let item = Work {
                 path: file.path.to_vec(),
                 content: file.content.to_vec(),
                 added: file.added.clone(),
+                commit: file.commit.map(str::to_owned),
             };
             match tx.try_send(item) {
                 Ok(()) => Ok(()),
                 // Workers are busy: scan this one here rather than wait.
                 Err(TrySendError::Full(item)) | Err(TrySendError::Disconnected(item)) => {
-                    local.extend(detector.scan(&item.path, &item.content, &item.added)?);
+                    local.extend(detector.scan_at(item.site(), &item.content, &item.added)?);
                     Ok(())
                 }
             }
@@ -106,7 +121,7 @@ fn work(
     loop {
         let next = queue.lock().map(|rx| rx.recv());
         let Ok(Ok(item)) = next else { break };
-        match detector.scan(&item.path, &item.content, &item.added) {
+        match detector.scan_at(item.site(), &item.content, &item.added) {
             Ok(f) => mine.extend(f),
             Err(e) => {
                 *failed.lock().unwrap_or_else(|p| p.into_inner()) = Some(e);

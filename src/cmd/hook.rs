@@ -1,25 +1,36 @@
 //! `keyward install` / `keyward uninstall`.
 
 use anyhow::{Context, Result};
-use keyward::hook::{self, Installed, Uninstalled};
+use keyward::hook::{self, HookKind, Installed, Uninstalled};
 
-use crate::cli::Cli;
+use crate::cli::{Cli, HookArgs};
 use crate::exit;
 
+fn kind(args: &HookArgs) -> HookKind {
+    if args.pre_push {
+        HookKind::PrePush
+    } else {
+        HookKind::PreCommit
+    }
+}
+
 /// Installs the hook, pinned to this binary.
-pub fn install(cli: &Cli) -> Result<u8> {
+pub fn install(cli: &Cli, args: &HookArgs) -> Result<u8> {
     let cwd = std::env::current_dir().context("cannot read the current directory")?;
     let bin = std::env::current_exe().context("cannot find the keyward binary's own path")?;
-    let message = match hook::install(&cwd, &bin)? {
-        Installed::New(path) => format!("keyward: installed the pre-commit hook at {}", path.display()),
+    let kind = kind(args);
+    let name = kind.name();
+    let message = match hook::install_kind(&cwd, &bin, kind)? {
+        Installed::New(path) => format!("keyward: installed the {name} hook at {}", path.display()),
         Installed::Chained(path, kept) => format!(
-            "keyward: installed the pre-commit hook at {}; the hook that was there runs after it, from {}",
+            "keyward: installed the {name} hook at {}; the hook that was there runs after it, from {}",
             path.display(),
             kept.display()
         ),
-        Installed::AlreadyInstalled(path) => {
-            format!("keyward: the pre-commit hook at {} was already installed; refreshed it", path.display())
-        }
+        Installed::AlreadyInstalled(path) => format!(
+            "keyward: the {name} hook at {} was already installed; refreshed it",
+            path.display()
+        ),
     };
     if !cli.quiet {
         eprintln!("{message}");
@@ -28,24 +39,22 @@ pub fn install(cli: &Cli) -> Result<u8> {
 }
 
 /// Removes the hook.
-pub fn uninstall(cli: &Cli) -> Result<u8> {
+pub fn uninstall(cli: &Cli, args: &HookArgs) -> Result<u8> {
     let cwd = std::env::current_dir().context("cannot read the current directory")?;
-    let message = match hook::uninstall(&cwd)? {
+    let kind = kind(args);
+    let name = kind.name();
+    let message = match hook::uninstall_kind(&cwd, kind)? {
         Uninstalled::Removed(path) => {
-            format!("keyward: removed the pre-commit hook at {}", path.display())
+            format!("keyward: removed the {name} hook at {}", path.display())
         }
-        Uninstalled::Restored(path) => {
-            format!(
-                "keyward: removed keyward's hook and restored the previous one at {}",
-                path.display()
-            )
-        }
-        Uninstalled::NotInstalled(path) => {
-            format!(
-                "keyward: no keyward hook at {}; nothing to remove",
-                path.display()
-            )
-        }
+        Uninstalled::Restored(path) => format!(
+            "keyward: removed keyward's {name} hook and restored the previous one at {}",
+            path.display()
+        ),
+        Uninstalled::NotInstalled(path) => format!(
+            "keyward: no keyward {name} hook at {}; nothing to remove",
+            path.display()
+        ),
     };
     if !cli.quiet {
         eprintln!("{message}");

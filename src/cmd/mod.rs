@@ -1,7 +1,9 @@
 //! Subcommand dispatch: each turns resolved arguments into library calls and an exit code.
 
+mod docs;
 mod fix;
 mod hook;
+mod ignore;
 mod rules;
 mod scan;
 
@@ -12,17 +14,16 @@ use crate::cli::{Cli, Command, ScanArgs};
 
 /// Runs the command `cli` names; returns the exit code.
 pub fn run(cli: &Cli, style: Style) -> Result<u8> {
-    let default_scan = ScanArgs {
-        staged: true,
-        paths: Vec::new(),
-    };
     match &cli.command {
-        None => scan::run(cli, &default_scan, style),
+        None => scan::run(cli, &ScanArgs::default(), style),
         Some(Command::Scan(args)) => scan::run(cli, args, style),
-        Some(Command::Install) => hook::install(cli),
-        Some(Command::Uninstall) => hook::uninstall(cli),
+        Some(Command::Install(args)) => hook::install(cli, args),
+        Some(Command::Uninstall(args)) => hook::uninstall(cli, args),
+        Some(Command::Ignore(args)) => ignore::run(cli, args, style),
         Some(Command::Rules(args)) => rules::run(cli, args),
         Some(Command::Fix(args)) => fix::run(cli, args),
+        Some(Command::Completions(args)) => docs::completions(args.shell),
+        Some(Command::Man) => docs::man(),
         Some(Command::AddedLines) => scan::added_lines(),
     }
 }

@@ -62,7 +62,7 @@ pub fn run(cli: &Cli, args: &RulesArgs) -> Result<u8> {
         })
         .collect();
     match cli.format {
-        FormatArg::Json => {
+        FormatArg::Json | FormatArg::Sarif => {
             serde_json::to_writer_pretty(&mut out, &rows)?;
             writeln!(out)?;
         }

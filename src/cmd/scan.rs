@@ -1,50 +1,106 @@
 //! `keyward` / `keyward scan`: read the source, detect, report, exit 0 (clean) or 1 (found).
 
-use std::io::{BufWriter, Write};
-use std::path::Path;
+use std::io::{BufWriter, IsTerminal, Read, Write};
+use std::path::{Path, PathBuf};
 use std::time::{Duration, Instant};
 
 use anyhow::{Context, Result};
 use keyward::config::Config;
+use keyward::ignore::IgnoreList;
 use keyward::pipeline;
 use keyward::report::{self, human::Style, Report, SecretDisplay, Target};
-use keyward::source::{paths, Staged, Summary};
+use keyward::source::{paths, History, Staged, Summary};
 use keyward::{Detector, Finding};
 
-use crate::cli::{Cli, FormatArg, ScanArgs};
+use crate::cli::{Cli, FormatArg, ReportFormatArg, ScanArgs};
 use crate::exit;
+
+/// What a scan found, before it is rendered.
+pub struct Scanned {
+    /// Findings not recorded in an ignore file.
+    pub findings: Vec<Finding>,
+    /// What was read.
+    pub summary: Summary,
+    /// What was scanned.
+    pub target: Target,
+    /// Whether `.gitignore` ignores `.env` (known for repository scans).
+    pub env_ignored: Option<bool>,
+    /// Findings an ignore file recorded.
+    pub ignored: usize,
+    /// Where the config and the ignore file live.
+    pub root: PathBuf,
+}
 
 /// Runs a scan and renders its report.
 pub fn run(cli: &Cli, args: &ScanArgs, style: Style) -> Result<u8> {
+    let scanned = scan(cli, args)?;
+    render(cli, style, &scanned)?;
+    let report = report_of(&scanned);
+    Ok(if report.blocks() {
+        exit::FOUND
+    } else {
+        exit::CLEAN
+    })
+}
+
+/// Reads the source `args` names, runs the detector and drops the findings the ignore files
+/// record.
+pub fn scan(cli: &Cli, args: &ScanArgs) -> Result<Scanned> {
     let cwd = std::env::current_dir().context("cannot read the current directory")?;
-    let findings: Vec<Finding>;
     let mut timings: Vec<(&str, Duration)> = Vec::new();
-    let mut env_ignored = None;
     let mut summary = Summary::default();
-    let (target, detector) = if args.paths.is_empty() {
-        let started = Instant::now();
+    let started = Instant::now();
+    let (target, root, env_ignored, detector, findings) = if !args.paths.is_empty() {
+        let files = paths::collect(&args.paths, !args.no_gitignore)?;
+        timings.push(("list the files", started.elapsed()));
+        let detector = detector(cli, &cwd)?;
+        let mut progress = Progress::new(cli, files.len());
+        let findings = pipeline::scan(&detector, |visit| {
+            paths::for_each(&files, &mut summary, |file| {
+                progress.tick();
+                visit(file)
+            })
+        })?;
+        progress.finish();
+        (Target::Paths, cwd.clone(), None, detector, findings)
+    } else if args.range.is_some() || args.pre_push {
+        let history = match &args.range {
+            Some(spec) => History::open(&cwd, spec)?,
+            None => {
+                let mut refs = String::new();
+                std::io::stdin()
+                    .read_to_string(&mut refs)
+                    .context("cannot read the refs git is pushing from stdin")?;
+                History::for_push(&cwd, &refs)?
+            }
+        };
+        timings.push((
+            "open the repository and walk the commits",
+            started.elapsed(),
+        ));
+        let root = history.workdir().unwrap_or(&cwd).to_path_buf();
+        let detector = detector(cli, &root)?;
+        let findings = pipeline::scan(&detector, |visit| history.for_each(&mut summary, visit))?;
+        (Target::Commits, root, None, detector, findings)
+    } else {
         let staged = Staged::open(&cwd)?;
         timings.push((
             "open the repository and list the changes",
             started.elapsed(),
         ));
-        let root = staged.workdir().unwrap_or(&cwd);
+        let root = staged.workdir().unwrap_or(&cwd).to_path_buf();
         let gitignore = std::fs::read_to_string(root.join(".gitignore")).unwrap_or_default();
-        env_ignored = Some(keyward::fix::ignores_env(&gitignore));
+        let env_ignored = Some(keyward::fix::ignores_env(&gitignore));
         let started = Instant::now();
-        let detector = detector(cli, root)?;
+        let detector = detector(cli, &root)?;
         timings.push(("load the rules and build the prefilter", started.elapsed()));
         let scanning = Instant::now();
-        findings = pipeline::scan(&detector, |visit| staged.for_each(&mut summary, visit))?;
+        let findings = pipeline::scan(&detector, |visit| staged.for_each(&mut summary, visit))?;
         timings.push(("read, diff and scan the staged blobs", scanning.elapsed()));
-        (Target::Staged, detector)
-    } else {
-        let detector = detector(cli, &cwd)?;
-        findings = pipeline::scan(&detector, |visit| {
-            paths::for_each(&args.paths, &mut summary, visit)
-        })?;
-        (Target::Paths, detector)
+        (Target::Staged, root, env_ignored, detector, findings)
     };
+    let ignore = IgnoreList::load(&root)?;
+    let (findings, ignored) = ignore.filter(findings);
     if cli.verbose {
         for (what, took) in &timings {
             eprintln!("keyward: {:>8.2} ms  {what}", took.as_secs_f64() * 1000.0);
@@ -57,12 +113,29 @@ pub fn run(cli: &Cli, args: &ScanArgs, style: Style) -> Result<u8> {
             rules.compiled_rule_ids().join(", ")
         );
     }
-    let report = Report {
-        findings: &findings,
+    Ok(Scanned {
+        findings,
         summary,
         target,
         env_ignored,
-    };
+        ignored,
+        root,
+    })
+}
+
+fn report_of(scanned: &Scanned) -> Report<'_> {
+    Report {
+        findings: &scanned.findings,
+        summary: scanned.summary,
+        target: scanned.target,
+        env_ignored: scanned.env_ignored,
+        ignored: scanned.ignored,
+    }
+}
+
+/// Renders the report in `--format`, and the `--report` file if asked for.
+pub fn render(cli: &Cli, style: Style, scanned: &Scanned) -> Result<()> {
+    let report = report_of(scanned);
     let show = if cli.show_secrets {
         SecretDisplay::Full
     } else {
@@ -70,33 +143,131 @@ pub fn run(cli: &Cli, args: &ScanArgs, style: Style) -> Result<u8> {
     };
     match cli.format {
         FormatArg::Human => {
-            if !cli.quiet || !findings.is_empty() {
+            if !cli.quiet || !scanned.findings.is_empty() {
                 let mut err = BufWriter::new(std::io::stderr().lock());
                 report::human::render(&report, show, style, cli.verbose, &mut err)
                     .and_then(|()| err.flush())
                     .context("cannot write the report")?;
             }
         }
-        FormatArg::Json => {
+        FormatArg::Json | FormatArg::Sarif => {
             let mut out = BufWriter::new(std::io::stdout().lock());
-            report::json::render(&report, show, &mut out).context("cannot write the report")?;
-            out.flush().context("cannot write the report")?;
+            machine(cli.format == FormatArg::Sarif, &report, show, &mut out)
+                .and_then(|()| out.flush())
+                .context("cannot write the report")?;
         }
     }
-    Ok(if report.blocks() {
-        exit::FOUND
-    } else {
-        exit::CLEAN
-    })
+    if let Some(path) = &cli.report {
+        write_report_file(cli, path, &report, show)?;
+    }
+    Ok(())
 }
 
-/// The detector for the config named with `--config`, else the one at `root`.
+fn machine(
+    sarif: bool,
+    report: &Report<'_>,
+    show: SecretDisplay,
+    out: &mut dyn Write,
+) -> std::io::Result<()> {
+    if sarif {
+        report::sarif::render(report, show, out)
+    } else {
+        report::json::render(report, show, out)
+    }
+}
+
+/// Writes the machine report to `path` through a temporary file in the same folder, renamed
+/// into place: a reader never sees half a report.
+fn write_report_file(
+    cli: &Cli,
+    path: &Path,
+    report: &Report<'_>,
+    show: SecretDisplay,
+) -> Result<()> {
+    let name = path.to_string_lossy().to_ascii_lowercase();
+    let sarif = match cli.report_format {
+        Some(ReportFormatArg::Sarif) => true,
+        Some(ReportFormatArg::Json) => false,
+        None => name.ends_with(".sarif") || name.ends_with(".sarif.json"),
+    };
+    let mut bytes = Vec::new();
+    machine(sarif, report, show, &mut bytes)?;
+    let tmp = path.with_file_name(format!(
+        ".{}.keyward-tmp",
+        path.file_name()
+            .map(|n| n.to_string_lossy().into_owned())
+            .unwrap_or_default()
+    ));
+    std::fs::write(&tmp, &bytes)
+        .and_then(|()| std::fs::rename(&tmp, path))
+        .inspect_err(|_| {
+            let _ = std::fs::remove_file(&tmp);
+        })
+        .with_context(|| format!("cannot write the report to {}", path.display()))
+}
+
+/// The detector for the config named with `--config`, else the one at `root`. Config warnings
+/// (what keyward reads differently from gitleaks) go to stderr.
 pub fn detector(cli: &Cli, root: &Path) -> Result<Detector> {
     let config = match &cli.config {
         Some(path) => Config::load(path)?,
         None => Config::discover(root)?,
     };
+    if !cli.quiet {
+        for warning in &config.warnings {
+            eprintln!("keyward: warning: {warning}");
+        }
+    }
     Ok(config.detector()?)
+}
+
+/// A progress bar for scans of files on disk: on a terminal only, and only once the scan has
+/// taken long enough to be worth one.
+struct Progress {
+    bar: Option<indicatif::ProgressBar>,
+    enabled: bool,
+    started: Instant,
+    total: usize,
+    done: usize,
+}
+
+impl Progress {
+    const AFTER: Duration = Duration::from_millis(300);
+
+    fn new(cli: &Cli, total: usize) -> Progress {
+        Progress {
+            bar: None,
+            enabled: !cli.quiet && std::io::stderr().is_terminal(),
+            started: Instant::now(),
+            total,
+            done: 0,
+        }
+    }
+
+    fn tick(&mut self) {
+        self.done += 1;
+        if !self.enabled {
+            return;
+        }
+        if self.bar.is_none() && self.started.elapsed() >= Self::AFTER {
+            let bar = indicatif::ProgressBar::new(self.total as u64);
+            if let Ok(style) = indicatif::ProgressStyle::with_template(
+                "keyward: scanning {bar:30} {pos}/{len} files ({eta} left)",
+            ) {
+                bar.set_style(style);
+            }
+            self.bar = Some(bar);
+        }
+        if let Some(bar) = &self.bar {
+            bar.set_position(self.done as u64);
+        }
+    }
+
+    fn finish(self) {
+        if let Some(bar) = self.bar {
+            bar.finish_and_clear();
+        }
+    }
 }
 
 /// The hidden `added-lines` command: what keyward sees, for comparison with `git diff --cached`.

@@ -53,6 +53,23 @@ pub struct DetectError {
     pub message: String,
 }
 
+/// Which file (and, in a range scan, which commit) a run of lines comes from: what path and
+/// commit allowlists look at, and what a finding records.
+#[derive(Clone, Copy, Debug)]
+pub struct Site<'a> {
+    /// The path in the repository.
+    pub path: &'a [u8],
+    /// The commit that added the lines (hex id), for `--range` scans.
+    pub commit: Option<&'a str>,
+}
+
+impl<'a> Site<'a> {
+    /// A file outside any commit (staged changes, files on disk).
+    pub fn path(path: &'a [u8]) -> Site<'a> {
+        Site { path, commit: None }
+    }
+}
+
 /// A run of consecutive added lines of one file.
 #[derive(Clone, Copy, Debug)]
 pub struct Chunk<'a> {
@@ -109,9 +126,22 @@ impl Detector {
         content: &[u8],
         added: &AddedLines,
     ) -> Result<Vec<Finding>, DetectError> {
+        self.scan_at(Site::path(path), content, added)
+    }
+
+    /// [`Detector::scan`] for lines that `site.commit` added.
+    ///
+    /// # Errors
+    /// A rule's regex failed to compile.
+    pub fn scan_at(
+        &self,
+        site: Site<'_>,
+        content: &[u8],
+        added: &AddedLines,
+    ) -> Result<Vec<Finding>, DetectError> {
         let mut findings = Vec::new();
         for chunk in added.chunks(content) {
-            self.scan_chunk(path, chunk, &mut findings)?;
+            self.scan_chunk_at(site, chunk, &mut findings)?;
         }
         Ok(findings)
     }
@@ -126,7 +156,20 @@ impl Detector {
         chunk: Chunk<'_>,
         out: &mut Vec<Finding>,
     ) -> Result<(), DetectError> {
-        if self.path_allowed(path) {
+        self.scan_chunk_at(Site::path(path), chunk, out)
+    }
+
+    /// [`Detector::scan_chunk`] for lines that `site.commit` added.
+    ///
+    /// # Errors
+    /// A rule's regex failed to compile.
+    pub fn scan_chunk_at(
+        &self,
+        site: Site<'_>,
+        chunk: Chunk<'_>,
+        out: &mut Vec<Finding>,
+    ) -> Result<(), DetectError> {
+        if self.site_allowed(site) {
             return Ok(());
         }
         let start = out.len();
@@ -139,15 +182,15 @@ impl Detector {
             let (mine, theirs): (Vec<_>, Vec<_>) =
                 numbered.into_iter().partition(|(i, _)| i % 2 == 0);
             let (here, there) = std::thread::scope(|s| {
-                let there = s.spawn(|| self.matches_of_all(path, chunk, theirs));
-                (self.matches_of_all(path, chunk, mine), there.join())
+                let there = s.spawn(|| self.matches_of_all(site, chunk, theirs));
+                (self.matches_of_all(site, chunk, mine), there.join())
             });
             let there = there.unwrap_or_else(|panic| std::panic::resume_unwind(panic));
             let mut all = here?;
             all.extend(there?);
             all
         } else {
-            self.matches_of_all(path, chunk, numbered)?
+            self.matches_of_all(site, chunk, numbered)?
         };
         per_rule.sort_by_key(|(order, _, _)| *order);
         let mut spans: Vec<Range<usize>> = Vec::new();
@@ -167,7 +210,7 @@ impl Detector {
                     spans.push(span.clone());
                 }
                 if accepted {
-                    out.push(finding(rule, path, chunk, span));
+                    out.push(finding(rule, site, chunk, span));
                 }
             }
         }
@@ -178,7 +221,7 @@ impl Detector {
     /// [`Detector::matches_of`] for each `(order, candidate)`, keeping the order.
     fn matches_of_all(
         &self,
-        path: &[u8],
+        site: Site<'_>,
         chunk: Chunk<'_>,
         candidates: Vec<(usize, Candidate)>,
     ) -> Result<Vec<RuleMatches>, DetectError> {
@@ -186,7 +229,7 @@ impl Detector {
             .into_iter()
             .map(|(order, c)| {
                 let rule = c.rule;
-                self.matches_of(path, chunk, c).map(|m| (order, rule, m))
+                self.matches_of(site, chunk, c).map(|m| (order, rule, m))
             })
             .collect()
     }
@@ -195,13 +238,13 @@ impl Detector {
     /// checks.
     fn matches_of(
         &self,
-        path: &[u8],
+        site: Site<'_>,
         chunk: Chunk<'_>,
         candidate: Candidate,
     ) -> Result<Vec<(Range<usize>, bool)>, DetectError> {
         let index = candidate.rule;
         let rule = &self.ruleset.rules()[index];
-        if rule.path.as_ref().is_some_and(|p| !p.is_match(path)) {
+        if rule.path.as_ref().is_some_and(|p| !p.is_match(site.path)) {
             return Ok(Vec::new());
         }
         // A multi-line rule (PEM blocks, paired keys) sees the whole run of added lines;
@@ -253,24 +296,30 @@ impl Detector {
                 };
                 let span = w.start + secret.start..w.start + secret.end;
                 let whole = w.start + whole.start..w.start + whole.end;
-                let ok = self.accepts(rule, path, chunk.bytes, whole, span.clone());
+                let ok = self.accepts(rule, site, chunk.bytes, whole, span.clone());
                 accepted.push((span, ok));
             }
         }
         Ok(accepted)
     }
 
-    fn path_allowed(&self, path: &[u8]) -> bool {
-        self.allowlists
-            .iter()
-            .any(|a| a.paths.iter().any(|p| p.is_match(path)))
+    /// Whether a global allowlist lets the whole file through before any rule runs: one for
+    /// every rule whose path or commit matches (with `AND`, one that has no other criteria and
+    /// whose path and commit both match).
+    fn site_allowed(&self, site: Site<'_>) -> bool {
+        self.allowlists.iter().any(|a| {
+            let only_site = a.regexes.is_empty() && a.stopwords.is_empty();
+            a.target_rules.is_empty()
+                && (!a.all_criteria || only_site)
+                && site_criteria(a, site).is_some_and(|hit| hit)
+        })
     }
 
     /// The checks a regex match must pass to become a finding.
     fn accepts(
         &self,
         rule: &Rule,
-        path: &[u8],
+        site: Site<'_>,
         text: &[u8],
         whole: Range<usize>,
         span: Range<usize>,
@@ -315,11 +364,14 @@ impl Detector {
             whole: &text[whole],
             line: &text[line],
         };
+        let global = self.allowlists.iter().filter(|a| {
+            a.target_rules.is_empty() || a.target_rules.iter().any(|t| t == rule.id().as_str())
+        });
         !rule
             .allowlists
             .iter()
-            .chain(&self.allowlists)
-            .any(|a| allows(a, path, &targets))
+            .chain(global)
+            .any(|a| allows(a, site, &targets))
     }
 }
 
@@ -330,23 +382,72 @@ struct Targets<'a> {
     line: &'a [u8],
 }
 
-fn allows(allowlist: &Allowlist, path: &[u8], t: &Targets<'_>) -> bool {
-    if allowlist.paths.iter().any(|p| p.is_match(path)) {
-        return true;
-    }
+/// Whether `allowlist` lets a finding through. Each criterion that is set (paths, commits,
+/// regexes, stopwords) is tested; by default one match is enough, with `AND` every one must
+/// match. An allowlist with no criterion allows nothing.
+fn allows(allowlist: &Allowlist, site: Site<'_>, t: &Targets<'_>) -> bool {
     let target = match allowlist.target.unwrap_or(AllowTarget::Secret) {
         AllowTarget::Secret => t.secret,
         AllowTarget::Match => t.whole,
         AllowTarget::Line => t.line,
     };
-    if allowlist.regexes.iter().any(|r| r.is_match(target)) {
-        return true;
+    let regexes = (!allowlist.regexes.is_empty())
+        .then(|| allowlist.regexes.iter().any(|r| r.is_match(target)));
+    let stopwords = (!allowlist.stopwords.is_empty()).then(|| {
+        let lower = String::from_utf8_lossy(t.secret).to_lowercase();
+        allowlist.stopwords.iter().any(|w| lower.contains(w))
+    });
+    let criteria = [
+        criterion(allowlist.paths.is_empty(), || {
+            allowlist.paths.iter().any(|p| p.is_match(site.path))
+        }),
+        commit_criterion(allowlist, site),
+        regexes,
+        stopwords,
+    ];
+    combine(allowlist.all_criteria, criteria.into_iter().flatten())
+}
+
+/// The path and commit criteria alone: `None` when the allowlist sets neither.
+fn site_criteria(allowlist: &Allowlist, site: Site<'_>) -> Option<bool> {
+    let criteria = [
+        criterion(allowlist.paths.is_empty(), || {
+            allowlist.paths.iter().any(|p| p.is_match(site.path))
+        }),
+        commit_criterion(allowlist, site),
+    ];
+    let set: Vec<bool> = criteria.into_iter().flatten().collect();
+    (!set.is_empty()).then(|| combine(allowlist.all_criteria, set.into_iter()))
+}
+
+fn criterion(unset: bool, test: impl FnOnce() -> bool) -> Option<bool> {
+    (!unset).then(test)
+}
+
+/// A commit allowlist matches a finding of that commit (ids compared on the shorter length, so
+/// abbreviated ids work); staged changes have no commit and never match.
+fn commit_criterion(allowlist: &Allowlist, site: Site<'_>) -> Option<bool> {
+    criterion(allowlist.commits.is_empty(), || {
+        site.commit.is_some_and(|commit| {
+            allowlist
+                .commits
+                .iter()
+                .any(|c| c.len() >= 4 && commit.starts_with(c.as_str()))
+        })
+    })
+}
+
+fn combine(all: bool, mut results: impl Iterator<Item = bool>) -> bool {
+    if all {
+        let mut any = false;
+        let every = results.all(|r| {
+            any = true;
+            r
+        });
+        any && every
+    } else {
+        results.any(|r| r)
     }
-    if allowlist.stopwords.is_empty() {
-        return false;
-    }
-    let lower = String::from_utf8_lossy(t.secret).to_lowercase();
-    allowlist.stopwords.iter().any(|w| lower.contains(w))
 }
 
 /// The byte range of the line holding `offset`, without its terminator.
@@ -367,7 +468,7 @@ fn position(chunk: Chunk<'_>, offset: usize) -> (u32, u32) {
     (line, column as u32)
 }
 
-fn finding(rule: &Rule, path: &[u8], chunk: Chunk<'_>, span: Range<usize>) -> Finding {
+fn finding(rule: &Rule, site: Site<'_>, chunk: Chunk<'_>, span: Range<usize>) -> Finding {
     let (line, column) = position(chunk, span.start);
     let (end_line, end_column) = position(chunk, span.end - 1);
     let line_range = line_of(chunk.bytes, span.start);
@@ -378,7 +479,7 @@ fn finding(rule: &Rule, path: &[u8], chunk: Chunk<'_>, span: Range<usize>) -> Fi
     let secret_in_line = (span.start - window_start)..(span.end.min(window_end) - window_start);
     Finding {
         rule: rule.info.clone(),
-        path: path.to_vec(),
+        path: site.path.to_vec(),
         location: Location {
             line,
             column,
@@ -392,6 +493,6 @@ fn finding(rule: &Rule, path: &[u8], chunk: Chunk<'_>, span: Range<usize>) -> Fi
             cut_before: window_start > line_range.start,
             cut_after: window_end < line_range.end,
         },
-        commit: None,
+        commit: site.commit.map(str::to_owned),
     }
 }

@@ -49,16 +49,25 @@ pub fn render(
                 report.summary.binary_skipped
             )?;
         }
+        if verbose && report.ignored > 0 {
+            writeln!(
+                out,
+                "keyward: {} recorded findings ignored (.keywardignore / .gitleaksignore).",
+                report.ignored
+            )?;
+        }
         return Ok(());
     }
     let noun = if n == 1 { "secret" } else { "secrets" };
     let place = match report.target {
         Target::Staged => "the staged changes",
         Target::Paths => "the scanned files",
+        Target::Commits => "the scanned commits",
     };
     let verdict = match (report.target, report.blocks()) {
         (Target::Staged, true) => " The commit was blocked.",
         (Target::Staged, false) => " Warnings only: the commit may go ahead.",
+        (Target::Commits, true) => " The push was blocked.",
         _ => "",
     };
     let head = format!("keyward: {n} {noun} in {place}.{verdict}");
@@ -80,8 +89,14 @@ pub fn render(
         out,
         "Not a secret? Add `keyward:allow` in a comment on that line, or list it in .keyward.toml."
     )?;
-    if report.target == Target::Staged {
-        writeln!(out, "To commit anyway, knowingly: git commit --no-verify")?;
+    writeln!(
+        out,
+        "Already rotated, or in history you cannot rewrite? `keyward ignore` records it in .keywardignore."
+    )?;
+    match report.target {
+        Target::Staged => writeln!(out, "To commit anyway, knowingly: git commit --no-verify")?,
+        Target::Commits => writeln!(out, "To push anyway, knowingly: git push --no-verify")?,
+        Target::Paths => {}
     }
     Ok(())
 }
@@ -99,8 +114,13 @@ fn finding_block(
         Severity::Error => "",
         Severity::Warning => " [warning]",
     };
+    let commit = f
+        .commit
+        .as_deref()
+        .map(|c| format!(" in commit {}", &c[..c.len().min(12)]))
+        .unwrap_or_default();
     let title = format!(
-        "{}  {} ({}){severity}",
+        "{}  {} ({}){severity}{commit}",
         style.paint(&format!("{path}:{}:{}", loc.line, loc.column), |t| t
             .bold()
             .to_string()),

@@ -3,6 +3,7 @@
 pub mod human;
 pub mod json;
 pub mod sanitize;
+pub mod sarif;
 
 use crate::finding::Finding;
 use crate::redact::Secret;
@@ -16,6 +17,8 @@ pub enum Target {
     Staged,
     /// Files on disk.
     Paths,
+    /// The commits of a range (`--range`, the pre-push hook).
+    Commits,
 }
 
 /// Everything a report shows.
@@ -30,6 +33,8 @@ pub struct Report<'a> {
     /// Whether the repository's `.gitignore` ignores `.env`, when known: the advice to keep a
     /// value in `.env` then says whether that is already safe.
     pub env_ignored: Option<bool>,
+    /// Findings left out because an ignore file records them.
+    pub ignored: usize,
 }
 
 impl Report<'_> {
@@ -69,4 +74,6 @@ pub enum Format {
     Human,
     /// The JSON contract, on stdout.
     Json,
+    /// SARIF 2.1.0, on stdout, for code-scanning uploads.
+    Sarif,
 }

@@ -2,8 +2,9 @@
 
 use std::fmt;
 
-/// A rule's identifier: lowercase ASCII letters, digits and single hyphens, starting with a
-/// letter (`openai-api-key`). Gitleaks ids are the same shape, so a `.gitleaks.toml` maps 1:1.
+/// A rule's identifier. Built-in ids are kebab-case (`openai-api-key`, see [`RuleId::is_kebab`]);
+/// a user's may be any ASCII letters, digits, `-`, `_` and `.`, as gitleaks configs in the wild
+/// use all of them. Never `:`, which separates the parts of a fingerprint.
 #[derive(Clone, Debug, PartialEq, Eq, Hash, PartialOrd, Ord)]
 pub struct RuleId(String);
 
@@ -12,14 +13,24 @@ impl RuleId {
     pub fn new(id: &str) -> Result<Self, String> {
         let ok_chars = id
             .bytes()
-            .all(|b| b.is_ascii_lowercase() || b.is_ascii_digit() || b == b'-');
-        let starts_with_letter = id.bytes().next().is_some_and(|b| b.is_ascii_lowercase());
-        if !ok_chars || !starts_with_letter || id.ends_with('-') || id.contains("--") {
+            .all(|b| b.is_ascii_alphanumeric() || matches!(b, b'-' | b'_' | b'.'));
+        if id.is_empty() || id.len() > 128 || !ok_chars {
             return Err(format!(
-                "rule id {id:?} must be kebab-case: lowercase letters, digits and single hyphens, starting with a letter"
+                "rule id {id:?} must be 1 to 128 ASCII letters, digits, `-`, `_` or `.`"
             ));
         }
         Ok(RuleId(id.to_owned()))
+    }
+
+    /// Whether the id is kebab-case (lowercase letters, digits and single hyphens, starting
+    /// with a letter), as every built-in id is.
+    pub fn is_kebab(&self) -> bool {
+        let id = &self.0;
+        id.bytes()
+            .all(|b| b.is_ascii_lowercase() || b.is_ascii_digit() || b == b'-')
+            && id.bytes().next().is_some_and(|b| b.is_ascii_lowercase())
+            && !id.ends_with('-')
+            && !id.contains("--")
     }
 
     /// The id as text.
@@ -39,10 +50,13 @@ mod tests {
     use super::RuleId;
 
     #[test]
-    fn accepts_kebab_case_and_rejects_the_rest() {
-        assert!(RuleId::new("openai-api-key").is_ok());
-        assert!(RuleId::new("aws-access-key-id2").is_ok());
-        for bad in ["", "OpenAI", "open_ai", "-x", "x-", "a--b", "1abc"] {
+    fn accepts_gitleaks_style_ids_and_knows_kebab_case() {
+        assert!(RuleId::new("openai-api-key").unwrap().is_kebab());
+        assert!(RuleId::new("aws-access-key-id2").unwrap().is_kebab());
+        for loose in ["OpenAI", "open_ai", "-x", "x-", "a--b", "1abc", "my.rule"] {
+            assert!(!RuleId::new(loose).unwrap().is_kebab(), "{loose}");
+        }
+        for bad in ["", "a:b", "a b", "ключ"] {
             assert!(RuleId::new(bad).is_err(), "{bad}");
         }
     }

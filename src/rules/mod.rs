@@ -34,7 +34,7 @@ pub enum Severity {
 }
 
 /// The descriptive half of a rule, shared by every finding it produces.
-#[derive(Debug)]
+#[derive(Clone, Debug)]
 pub struct RuleInfo {
     /// The rule's id.
     pub id: RuleId,
@@ -111,6 +111,12 @@ pub struct Allowlist {
     pub paths: Vec<LazyRegex>,
     /// Lowercase substrings of the secret.
     pub stopwords: Vec<String>,
+    /// Commit ids (lowercase hex, maybe abbreviated) whose findings are allowed.
+    pub commits: Vec<String>,
+    /// Every criterion that is set must match (gitleaks' `condition = "AND"`), not just one.
+    pub all_criteria: bool,
+    /// The rules a global allowlist applies to; empty for all.
+    pub target_rules: Vec<String>,
 }
 
 /// Why a rule could not be loaded. Names the file, and where the TOML had it, line and column.
@@ -169,6 +175,7 @@ impl Rule {
         let allowlists = spec
             .allowlists
             .iter()
+            .chain(&spec.allowlist)
             .map(|a| Allowlist::from_spec(a, builtin).map_err(&err))
             .collect::<Result<_, _>>()?;
         let description = if spec.description.is_empty() {
@@ -275,6 +282,12 @@ impl Allowlist {
                 ))
             }
         };
+        let all_criteria = match spec.condition.as_deref().map(str::to_ascii_uppercase) {
+            None => false,
+            Some(c) if c == "OR" => false,
+            Some(c) if c == "AND" => true,
+            Some(c) => return Err(format!("allowlist condition {c:?} is not OR or AND")),
+        };
         let all = |v: &[String]| {
             v.iter()
                 .map(|r| LazyRegex::new(r, trusted))
@@ -285,6 +298,13 @@ impl Allowlist {
             target: Some(target),
             paths: all(&spec.paths).map_err(|e| format!("allowlist path: {e}"))?,
             stopwords: spec.stopwords.iter().map(|s| s.to_lowercase()).collect(),
+            commits: spec
+                .commits
+                .iter()
+                .map(|c| c.to_ascii_lowercase())
+                .collect(),
+            all_criteria,
+            target_rules: spec.target_rules.clone(),
         })
     }
 }
@@ -332,12 +352,16 @@ impl LazyRegex {
     /// # Errors
     /// The pattern does not parse.
     pub fn checked(pattern: &str) -> Result<LazyRegex, String> {
-        regex_syntax::ParserBuilder::new()
-            .unicode(false)
-            .utf8(false)
-            .build()
-            .parse(pattern)
-            .map_err(|e| e.to_string())?;
+        let parse = |unicode: bool| {
+            regex_syntax::ParserBuilder::new()
+                .unicode(unicode)
+                .utf8(false)
+                .build()
+                .parse(pattern)
+                .map(drop)
+                .map_err(|e| e.to_string())
+        };
+        parse(false).or_else(|e| parse(true).map_err(|_| e))?;
         Ok(LazyRegex {
             source: pattern.to_owned(),
             compiled: OnceLock::new(),
@@ -372,8 +396,15 @@ pub(crate) fn compile(pattern: &str) -> Result<Regex, String> {
 }
 
 fn compile_with(pattern: &str, prefilter: bool) -> Result<Regex, String> {
+    compile_unicode(pattern, prefilter, false).or_else(|ascii_error| {
+        // A pattern written with Unicode classes (`\p{L}`, as RE2 allows) needs them on.
+        compile_unicode(pattern, prefilter, true).map_err(|_| ascii_error)
+    })
+}
+
+fn compile_unicode(pattern: &str, prefilter: bool, unicode: bool) -> Result<Regex, String> {
     meta::Builder::new()
-        .syntax(syntax::Config::new().unicode(false).utf8(false))
+        .syntax(syntax::Config::new().unicode(unicode).utf8(false))
         .configure(
             meta::Config::new()
                 .nfa_size_limit(Some(REGEX_SIZE_LIMIT))
@@ -470,6 +501,11 @@ impl Ruleset {
     /// The rule with this id.
     pub fn get(&self, id: &str) -> Option<&Rule> {
         self.rules.iter().find(|r| r.id().as_str() == id)
+    }
+
+    /// The rule with this id, to extend it (a config's allowlist-only `[[rules]]` entry).
+    pub fn get_mut(&mut self, id: &str) -> Option<&mut Rule> {
+        self.rules.iter_mut().find(|r| r.id().as_str() == id)
     }
 
     /// The ids of the rules whose regexes have been compiled so far.

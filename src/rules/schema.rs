@@ -84,6 +84,12 @@ pub struct RuleSpec {
     /// Per-rule allowlists, gitleaks' `[[rules.allowlists]]`.
     #[serde(default)]
     pub allowlists: Vec<AllowlistSpec>,
+    /// gitleaks' older, singular `[rules.allowlist]`; read as one more entry of `allowlists`.
+    pub allowlist: Option<AllowlistSpec>,
+    /// gitleaks' composite rules (`[[rules.required]]`): not supported; a config that uses them
+    /// gets a warning, and the rule reports its own matches alone.
+    #[serde(default)]
+    pub required: Vec<serde::de::IgnoredAny>,
 }
 
 /// An allowlist: any match of a listed pattern lets a finding through.
@@ -104,4 +110,12 @@ pub struct AllowlistSpec {
     /// Substrings of the secret that mark it as not a secret.
     #[serde(default)]
     pub stopwords: Vec<String>,
+    /// Commits (full or abbreviated ids) whose findings are allowed: for `--range` scans.
+    #[serde(default)]
+    pub commits: Vec<String>,
+    /// `OR` (default): any criterion allows; `AND`: every criterion that is set must match.
+    pub condition: Option<String>,
+    /// For a global `[[allowlists]]`: the rule ids it applies to (all rules when empty).
+    #[serde(default)]
+    pub target_rules: Vec<String>,
 }

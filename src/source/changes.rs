@@ -154,3 +154,103 @@ fn walk(
     }
     Ok(())
 }
+
+/// Compares tree `old` (`None`: the empty tree, for a root commit) with tree `new`, as
+/// `git diff-tree -r` does: subtrees with equal ids are skipped without being read.
+///
+/// # Errors
+/// A tree object cannot be read.
+pub fn tree_changes(
+    repo: &gix::Repository,
+    old: Option<ObjectId>,
+    new: ObjectId,
+) -> Result<Vec<Change>, SourceError> {
+    let mut out = Vec::new();
+    diff_trees(repo, old, Some(new), &mut BString::default(), &mut out)?;
+    Ok(out)
+}
+
+type TreeEntry = (BString, ObjectId, gix::objs::tree::EntryMode);
+
+fn tree_entries(
+    repo: &gix::Repository,
+    id: Option<ObjectId>,
+) -> Result<Vec<TreeEntry>, SourceError> {
+    let Some(id) = id else {
+        return Ok(Vec::new());
+    };
+    let mut buf = Vec::new();
+    let tree = repo
+        .objects
+        .find_tree(&id, &mut buf)
+        .map_err(|e| SourceError::Diff(format!("tree {id}: {e}")))?;
+    let mut entries: Vec<TreeEntry> = tree
+        .entries
+        .iter()
+        .map(|e| (e.filename.to_owned(), e.oid.to_owned(), e.mode))
+        .collect();
+    entries.sort_by(|a, b| a.0.cmp(&b.0));
+    Ok(entries)
+}
+
+fn diff_trees(
+    repo: &gix::Repository,
+    old: Option<ObjectId>,
+    new: Option<ObjectId>,
+    prefix: &mut BString,
+    out: &mut Vec<Change>,
+) -> Result<(), SourceError> {
+    if old == new {
+        return Ok(());
+    }
+    let old_entries = tree_entries(repo, old)?;
+    let new_entries = tree_entries(repo, new)?;
+    let mut olds = old_entries.into_iter().peekable();
+    let mut news = new_entries.into_iter().peekable();
+    loop {
+        let order = match (olds.peek(), news.peek()) {
+            (None, None) => break,
+            (Some(_), None) => std::cmp::Ordering::Less,
+            (None, Some(_)) => std::cmp::Ordering::Greater,
+            (Some(o), Some(n)) => o.0.cmp(&n.0),
+        };
+        let (o, n) = match order {
+            std::cmp::Ordering::Less => (olds.next(), None),
+            std::cmp::Ordering::Greater => (None, news.next()),
+            std::cmp::Ordering::Equal => (olds.next(), news.next()),
+        };
+        let len = prefix.len();
+        let name = o
+            .as_ref()
+            .or(n.as_ref())
+            .map(|e| e.0.clone())
+            .unwrap_or_default();
+        prefix.extend_from_slice(&name);
+        let is_tree = |e: &Option<TreeEntry>| e.as_ref().is_some_and(|e| e.2.is_tree());
+        // Trees recurse; a name that changed kind (file <-> directory) is both a deletion and
+        // an addition.
+        let old_tree = is_tree(&o).then(|| o.as_ref().map(|e| e.1)).flatten();
+        let new_tree = is_tree(&n).then(|| n.as_ref().map(|e| e.1)).flatten();
+        if old_tree.is_some() || new_tree.is_some() {
+            prefix.push(b'/');
+            diff_trees(repo, old_tree, new_tree, prefix, out)?;
+            prefix.truncate(len + name.len());
+        }
+        let entry = |e: &TreeEntry| Entry {
+            path: prefix.clone(),
+            id: e.1,
+            mode: Mode::from(e.2),
+        };
+        let old_file = o.as_ref().filter(|e| !e.2.is_tree()).map(entry);
+        let new_file = n.as_ref().filter(|e| !e.2.is_tree()).map(entry);
+        match (old_file, new_file) {
+            (Some(a), Some(b)) if a.id == b.id && a.mode == b.mode => {}
+            (Some(a), Some(b)) => out.push(Change::Modified(a, b)),
+            (Some(a), None) => out.push(Change::Deleted(a)),
+            (None, Some(b)) => out.push(Change::Added(b)),
+            (None, None) => {}
+        }
+        prefix.truncate(len);
+    }
+    Ok(())
+}

@@ -6,10 +6,12 @@
 mod added_lines;
 pub mod binary;
 pub mod changes;
+pub mod history;
 pub mod paths;
 pub mod staged;
 
 pub use self::added_lines::{line_count, AddedLines};
+pub use self::history::History;
 pub use self::staged::Staged;
 
 /// One file to scan: its new content and the lines the change adds.
@@ -21,6 +23,8 @@ pub struct FileChange<'a> {
     pub content: &'a [u8],
     /// Which lines are added.
     pub added: &'a AddedLines,
+    /// The commit that adds them (hex id), for range scans; `None` for staged changes and files.
+    pub commit: Option<&'a str>,
 }
 
 /// What a scan read.
@@ -46,6 +50,14 @@ pub enum SourceError {
     /// HEAD or its tree cannot be read.
     #[error("cannot read HEAD's tree: {0}")]
     Head(String),
+    /// A revision range names no commits keyward can find, or walking it failed.
+    #[error("cannot read the commits of {spec}: {message}")]
+    Range {
+        /// The range as given.
+        spec: String,
+        /// What went wrong.
+        message: String,
+    },
     /// Comparing HEAD with the index failed.
     #[error("cannot compare HEAD with the index: {0}")]
     Diff(String),

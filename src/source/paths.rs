@@ -4,27 +4,59 @@ use std::path::{Path, PathBuf};
 
 use super::{binary, AddedLines, FileChange, SourceError, Summary};
 
-/// Visits every regular file under `roots` (folders recursively, `.git` skipped, symlinks not
-/// followed), in sorted order, calling `visit` with all of its lines as added.
+/// The regular files under `roots`, in sorted order: folders recursively, `.git` skipped,
+/// symlinks not followed. With `gitignore`, files that git ignores (`.gitignore` files,
+/// `.git/info/exclude`, the global excludes file) are left out, as `git add` would; a file named
+/// directly in `roots` is always kept.
 ///
 /// # Errors
-/// A path cannot be read, or `visit` failed.
+/// A root does not exist or a folder cannot be read.
+pub fn collect(roots: &[PathBuf], gitignore: bool) -> Result<Vec<PathBuf>, SourceError> {
+    let mut files = Vec::new();
+    for root in roots {
+        let read_err = |message: String| SourceError::Read {
+            path: root.display().to_string(),
+            message,
+        };
+        std::fs::symlink_metadata(root).map_err(|e| read_err(e.to_string()))?;
+        let walker = ignore::WalkBuilder::new(root)
+            .standard_filters(false)
+            .git_ignore(gitignore)
+            .git_exclude(gitignore)
+            .git_global(gitignore)
+            .parents(gitignore)
+            .require_git(false)
+            .follow_links(false)
+            .filter_entry(|entry| entry.file_name() != ".git")
+            .build();
+        for entry in walker {
+            let entry = entry.map_err(|e| read_err(e.to_string()))?;
+            if entry.file_type().is_some_and(|t| t.is_file()) {
+                files.push(entry.into_path());
+            }
+        }
+    }
+    files.sort();
+    files.dedup();
+    Ok(files)
+}
+
+/// Calls `visit` for each of `files` (from [`collect`]) with all of its lines as added; binary
+/// files are counted in `summary` and skipped.
+///
+/// # Errors
+/// A file cannot be read, or `visit` failed.
 pub fn for_each<E>(
-    roots: &[PathBuf],
+    files: &[PathBuf],
     summary: &mut Summary,
     mut visit: impl FnMut(FileChange<'_>) -> Result<(), E>,
 ) -> Result<(), E>
 where
     E: From<SourceError>,
 {
-    let mut files = Vec::new();
-    for root in roots {
-        collect(root, &mut files)?;
-    }
-    files.sort();
     let all = AddedLines::all();
     for file in files {
-        let content = std::fs::read(&file).map_err(|e| SourceError::Read {
+        let content = std::fs::read(file).map_err(|e| SourceError::Read {
             path: file.display().to_string(),
             message: e.to_string(),
         })?;
@@ -34,32 +66,13 @@ where
         }
         summary.files_scanned += 1;
         summary.lines_scanned += all.count(&content);
-        let path = path_bytes(&file);
+        let path = path_bytes(file);
         visit(FileChange {
             path: &path,
             content: &content,
             added: &all,
+            commit: None,
         })?;
-    }
-    Ok(())
-}
-
-fn collect(path: &Path, out: &mut Vec<PathBuf>) -> Result<(), SourceError> {
-    let read_err = |e: std::io::Error| SourceError::Read {
-        path: path.display().to_string(),
-        message: e.to_string(),
-    };
-    let meta = std::fs::symlink_metadata(path).map_err(read_err)?;
-    if meta.is_file() {
-        out.push(path.to_path_buf());
-    } else if meta.is_dir() {
-        for entry in std::fs::read_dir(path).map_err(read_err)? {
-            let entry = entry.map_err(read_err)?;
-            if entry.file_name() == ".git" {
-                continue;
-            }
-            collect(&entry.path(), out)?;
-        }
     }
     Ok(())
 }

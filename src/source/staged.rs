@@ -18,7 +18,7 @@ use super::{binary, AddedLines, FileChange, SourceError, Summary};
 
 /// One file the commit changes, before its blobs are read.
 #[derive(Clone, Debug)]
-struct Planned {
+pub(crate) struct Planned {
     path: BString,
     new_id: ObjectId,
     /// The blob to diff against; `None` means every line is added.
@@ -84,65 +84,79 @@ impl Staged {
     pub fn for_each<E>(
         &self,
         summary: &mut Summary,
-        mut visit: impl FnMut(FileChange<'_>) -> Result<(), E>,
+        visit: impl FnMut(FileChange<'_>) -> Result<(), E>,
     ) -> Result<(), E>
     where
         E: From<SourceError>,
     {
-        let mut new_buf = Vec::new();
-        let mut old_buf = Vec::new();
-        for file in &self.planned {
-            let new = self.read(&file.new_id, &file.path, &mut new_buf)?;
-            if binary::is_binary(new) {
-                summary.binary_skipped += 1;
-                continue;
-            }
-            let added = match file.old_id {
-                None => AddedLines::all(),
-                Some(old_id) => {
-                    let old = self.read(&old_id, &file.path, &mut old_buf)?;
-                    if binary::is_binary(old) {
+        read_planned(&self.repo, &self.planned, None, summary, visit)
+    }
+}
+
+/// Reads each planned file's new blob and its added lines (see [`Staged::for_each`]).
+pub(crate) fn read_planned<E>(
+    repo: &gix::Repository,
+    planned: &[Planned],
+    commit: Option<&str>,
+    summary: &mut Summary,
+    mut visit: impl FnMut(FileChange<'_>) -> Result<(), E>,
+) -> Result<(), E>
+where
+    E: From<SourceError>,
+{
+    let mut new_buf = Vec::new();
+    let mut old_buf = Vec::new();
+    for file in planned {
+        let new = read_blob(repo, &file.new_id, &file.path, &mut new_buf)?;
+        if binary::is_binary(new) {
+            summary.binary_skipped += 1;
+            continue;
+        }
+        let added = match file.old_id {
+            None => AddedLines::all(),
+            Some(old_id) => {
+                let old = read_blob(repo, &old_id, &file.path, &mut old_buf)?;
+                if binary::is_binary(old) {
+                    AddedLines::all()
+                } else {
+                    let added = AddedLines::between(old, new);
+                    if file.paired && !similar_enough(old, new, &added) {
                         AddedLines::all()
                     } else {
-                        let added = AddedLines::between(old, new);
-                        if file.paired && !similar_enough(old, new, &added) {
-                            AddedLines::all()
-                        } else {
-                            added
-                        }
+                        added
                     }
                 }
-            };
-            if added.is_empty() {
-                continue;
             }
-            summary.files_scanned += 1;
-            summary.lines_scanned += added.count(new);
-            visit(FileChange {
-                path: file.path.as_slice(),
-                content: new,
-                added: &added,
-            })?;
+        };
+        if added.is_empty() {
+            continue;
         }
-        Ok(())
+        summary.files_scanned += 1;
+        summary.lines_scanned += added.count(new);
+        visit(FileChange {
+            path: file.path.as_slice(),
+            content: new,
+            added: &added,
+            commit,
+        })?;
     }
+    Ok(())
+}
 
-    fn read<'b>(
-        &self,
-        id: &ObjectId,
-        path: &BString,
-        buf: &'b mut Vec<u8>,
-    ) -> Result<&'b [u8], SourceError> {
-        self.repo
-            .objects
-            .find_blob(id, buf)
-            .map(|blob| blob.data)
-            .map_err(|e| SourceError::Blob {
-                path: path.to_str_lossy().into_owned(),
-                id: id.to_string(),
-                message: e.to_string(),
-            })
-    }
+fn read_blob<'b>(
+    repo: &gix::Repository,
+    id: &ObjectId,
+    path: &BString,
+    buf: &'b mut Vec<u8>,
+) -> Result<&'b [u8], SourceError> {
+    repo.objects
+        .find_blob(id, buf)
+        .map(|blob| blob.data)
+        .map_err(|e| SourceError::Blob {
+            path: path.to_str_lossy().into_owned(),
+            id: id.to_string(),
+            message: e.to_string(),
+        })
 }
 
 /// One side of a change.
@@ -153,7 +167,7 @@ type Side = Entry;
 /// file is diffed against it (git's basename heuristic, kept only when at least half of it
 /// survived, as git's 50% similarity requires). gix's own similarity pass is quadratic (20 s
 /// where git takes 0.65 s on 2,000 moved files: notes P2), so it is not used.
-fn plan(changes: Vec<Change>) -> Vec<Planned> {
+pub(crate) fn plan(changes: Vec<Change>) -> Vec<Planned> {
     let mut planned = Vec::new();
     let mut additions: Vec<Side> = Vec::new();
     let mut deletions: Vec<Side> = Vec::new();

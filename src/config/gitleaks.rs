@@ -1,0 +1,158 @@
+//! What it takes for a `.gitleaks.toml` to work as it is: gitleaks' rule ids mapped onto
+//! keyward's, and Go RE2 patterns turned into Rust `regex` syntax where the two differ.
+
+/// gitleaks' rule id → the keyward rule that covers the same secrets.
+///
+/// Used where a gitleaks config or ignore file names a rule that keyward has under another id:
+/// `disabledRules`, an allowlist-only `[[rules]]` entry that extends a default rule,
+/// `targetRules`, and `.gitleaksignore` fingerprints.
+const ALIASES: &[(&str, &str)] = &[
+    ("generic-api-key", "generic-secret"),
+    ("anthropic-admin-api-key", "anthropic-admin-key"),
+    ("github-oauth", "github-oauth-token"),
+    ("gitlab-pat", "gitlab-token"),
+    ("gitlab-ptt", "gitlab-token"),
+    ("gitlab-rrt", "gitlab-token"),
+    ("gitlab-runner-authentication-token", "gitlab-token"),
+    ("gitlab-deploy-token", "gitlab-token"),
+    ("gitlab-feed-token", "gitlab-token"),
+    ("gitlab-kubernetes-agent-token", "gitlab-token"),
+    ("gitlab-oauth-app-secret", "gitlab-token"),
+    ("gitlab-scim-token", "gitlab-token"),
+    ("gitlab-session-cookie", "gitlab-token"),
+    ("gitlab-cicd-job-token", "gitlab-token"),
+    ("gitlab-incoming-mail-token", "gitlab-token"),
+    ("bitbucket-client-secret", "bitbucket-token"),
+    ("aws-access-token", "aws-access-key-id"),
+    ("gcp-api-key", "google-api-key"),
+    ("slack-bot-token", "slack-token"),
+    ("slack-user-token", "slack-token"),
+    ("slack-app-token", "slack-token"),
+    ("slack-config-access-token", "slack-token"),
+    ("slack-config-refresh-token", "slack-token"),
+    ("slack-legacy-bot-token", "slack-token"),
+    ("slack-legacy-token", "slack-token"),
+    ("slack-legacy-workspace-token", "slack-token"),
+    ("stripe-access-token", "stripe-secret-key"),
+    ("npm-access-token", "npm-token"),
+    ("pypi-upload-token", "pypi-token"),
+    ("rubygems-api-token", "rubygems-api-key"),
+    ("sendgrid-api-token", "sendgrid-api-key"),
+    ("mailgun-private-api-token", "mailgun-api-key"),
+    ("mailgun-pub-key", "mailgun-api-key"),
+    ("mailgun-signing-key", "mailgun-api-key"),
+    ("digitalocean-pat", "digitalocean-token"),
+    ("digitalocean-access-token", "digitalocean-token"),
+    ("digitalocean-refresh-token", "digitalocean-token"),
+    ("discord-api-token", "discord-bot-token"),
+    ("discord-client-secret", "discord-bot-token"),
+    ("telegram-bot-api-token", "telegram-bot-token"),
+    ("shopify-access-token", "shopify-token"),
+    ("shopify-custom-access-token", "shopify-token"),
+    ("shopify-private-app-access-token", "shopify-token"),
+    ("shopify-shared-secret", "shopify-token"),
+    ("hashicorp-tf-api-token", "terraform-cloud-token"),
+    ("vault-service-token", "vault-token"),
+    ("vault-batch-token", "vault-token"),
+    ("databricks-api-token", "databricks-token"),
+    ("doppler-api-token", "doppler-token"),
+    ("flyio-access-token", "flyio-token"),
+    ("huggingface-access-token", "huggingface-token"),
+    ("huggingface-organization-api-token", "huggingface-token"),
+    ("cloudflare-api-key", "cloudflare-api-token"),
+    ("cloudflare-global-api-key", "cloudflare-api-token"),
+    ("sentry-access-token", "sentry-auth-token"),
+    ("sentry-org-token", "sentry-auth-token"),
+    ("sentry-user-token", "sentry-auth-token"),
+    ("datadog-access-token", "datadog-api-key"),
+    ("new-relic-user-api-key", "newrelic-key"),
+    ("new-relic-user-api-id", "newrelic-key"),
+    ("new-relic-browser-api-token", "newrelic-key"),
+    ("new-relic-insert-key", "newrelic-key"),
+    ("grafana-api-key", "grafana-token"),
+    ("grafana-cloud-api-token", "grafana-token"),
+    ("grafana-service-account-token", "grafana-token"),
+    ("notion-api-token", "notion-token"),
+    ("airtable-api-key", "airtable-token"),
+    ("airtable-personnal-access-token", "airtable-token"),
+    ("figma-personal-access-token", "figma-token"),
+    ("contentful-delivery-api-token", "contentful-token"),
+    ("mapbox-api-token", "mapbox-secret-token"),
+    ("postman-api-token", "postman-api-key"),
+    ("sonar-api-token", "sonarqube-token"),
+    ("square-access-token", "square-token"),
+    ("squarespace-access-token", "square-token"),
+    ("plaid-api-token", "plaid-access-token"),
+    ("plaid-secret-key", "plaid-access-token"),
+    ("planetscale-api-token", "planetscale-token"),
+    ("planetscale-oauth-token", "planetscale-token"),
+    ("planetscale-password", "planetscale-token"),
+    ("netlify-access-token", "netlify-token"),
+    ("linear-client-secret", "linear-api-key"),
+    ("azure-ad-client-secret", "azure-ad-client-secret"),
+    ("twilio-api-key", "twilio-api-key"),
+    ("heroku-api-key-v2", "heroku-api-key"),
+    ("openshift-user-token", "cloud-provider-key"),
+    ("curl-auth-user", "basic-auth-url"),
+];
+
+/// The keyward id for a gitleaks rule id, when they differ.
+pub fn alias(gitleaks_id: &str) -> Option<&'static str> {
+    ALIASES
+        .iter()
+        .find(|(from, _)| *from == gitleaks_id)
+        .map(|(_, to)| *to)
+}
+
+/// Rewrites the parts of Go RE2 syntax that Rust's `regex` reads differently or not at all:
+/// `\Q…\E` literal quoting (Rust has none; the text is escaped instead) and `\z` already
+/// matches. Everything else RE2 accepts, `regex` accepts with the same meaning, except `\C`
+/// (any byte), which is reported by the compiler.
+pub fn translate_regex(pattern: &str) -> String {
+    let mut out = String::with_capacity(pattern.len());
+    let mut rest = pattern;
+    while let Some(at) = find_unescaped(rest, "\\Q") {
+        out.push_str(&rest[..at]);
+        let quoted = &rest[at + 2..];
+        let end = quoted.find("\\E").unwrap_or(quoted.len());
+        out.push_str(&regex::escape(&quoted[..end]));
+        rest = quoted.get(end + 2..).unwrap_or("");
+    }
+    out.push_str(rest);
+    out
+}
+
+/// The first `needle` (a two-byte escape) in `text` not itself escaped by a backslash.
+fn find_unescaped(text: &str, needle: &str) -> Option<usize> {
+    let bytes = text.as_bytes();
+    let mut i = 0;
+    while i + 1 < bytes.len() {
+        if bytes[i] == b'\\' {
+            if &text[i..i + 2] == needle {
+                return Some(i);
+            }
+            i += 2;
+        } else {
+            i += 1;
+        }
+    }
+    None
+}
+
+#[cfg(test)]
+mod tests {
+    use super::{alias, translate_regex};
+
+    #[test]
+    fn quoted_literals_become_escaped_text() {
+        assert_eq!(translate_regex(r"a\Q.b*\Ec"), r"a\.b\*c");
+        assert_eq!(translate_regex(r"\\Q"), r"\\Q");
+        assert_eq!(translate_regex(r"x\Q(open"), r"x\(open");
+    }
+
+    #[test]
+    fn gitleaks_ids_map_to_keyward_ids() {
+        assert_eq!(alias("generic-api-key"), Some("generic-secret"));
+        assert_eq!(alias("no-such-rule"), None);
+    }
+}

@@ -1,0 +1,431 @@
+//! Repository config: `.keyward.toml` (or an existing `.gitleaks.toml`) at the work tree's root.
+//!
+//! A config can add rules (`[[rules]]`, the same schema as the built-in ones), extend a rule
+//! already in force (a `[[rules]]` entry with an existing id and no `regex` adds its allowlists,
+//! keywords and tags), disable rules (`disabledRules`), and allowlist paths, regexes, stopwords
+//! and commits, for every rule (`[allowlist]`, `[[allowlists]]`, optionally `targetRules`) or
+//! one (`[[rules.allowlists]]`, or gitleaks' older `[rules.allowlist]`).
+//!
+//! `[extend]` decides what the config builds on: `useDefault` (keyward's built-in rules) and
+//! `path` (another config file, relative to this one). A `.keyward.toml` builds on the built-in
+//! rules unless it says `useDefault = false`. A `.gitleaks.toml` means what it means to gitleaks:
+//! without `[extend]`, its own rules replace the defaults (unless it defines no rule at all, in
+//! which case it only adds allowlists to the built-in rules). gitleaks rule ids that keyward
+//! names differently are mapped ([`gitleaks::alias`]); what cannot be translated is reported
+//! as a warning or an error, never dropped silently.
+
+pub mod gitleaks;
+
+use std::path::{Path, PathBuf};
+
+use serde::Deserialize;
+
+use crate::detect::Detector;
+use crate::rules::schema::{AllowlistSpec, RuleSpec};
+use crate::rules::{line_column, Allowlist, Rule, RuleError, Ruleset};
+
+/// The config file names looked for at the work tree's root, in order.
+pub const FILE_NAMES: [&str; 2] = [".keyward.toml", ".gitleaks.toml"];
+
+/// How deep `[extend] path` chains may go (gitleaks allows two levels too).
+const MAX_EXTEND_DEPTH: usize = 3;
+
+#[derive(Debug, Default, Deserialize)]
+#[serde(rename_all = "camelCase")]
+struct ConfigFile {
+    extend: Option<Extend>,
+    #[serde(default)]
+    disabled_rules: Vec<String>,
+    #[serde(default)]
+    rules: Vec<RuleSpec>,
+    allowlist: Option<AllowlistSpec>,
+    #[serde(default)]
+    allowlists: Vec<AllowlistSpec>,
+}
+
+#[derive(Debug, Default, Deserialize)]
+#[serde(rename_all = "camelCase")]
+struct Extend {
+    use_default: Option<bool>,
+    path: Option<String>,
+    url: Option<String>,
+    #[serde(default)]
+    disabled_rules: Vec<String>,
+}
+
+/// Which tool's meaning a config file has where the two differ (see the module docs).
+#[derive(Clone, Copy, Debug, PartialEq, Eq)]
+enum Flavor {
+    Keyward,
+    Gitleaks,
+}
+
+impl Flavor {
+    fn of(path: &str) -> Flavor {
+        let name = path.rsplit(['/', '\\']).next().unwrap_or(path);
+        if name.to_ascii_lowercase().contains("gitleaks") {
+            Flavor::Gitleaks
+        } else {
+            Flavor::Keyward
+        }
+    }
+}
+
+/// A config rule: a whole new rule, or additions to one already in force.
+#[derive(Debug)]
+enum UserRule {
+    New(Rule),
+    Extend(Extension),
+}
+
+/// What an allowlist-only `[[rules]]` entry adds to an existing rule.
+#[derive(Debug)]
+struct Extension {
+    id: String,
+    origin: String,
+    location: Option<(usize, usize)>,
+    allowlists: Vec<Allowlist>,
+    keywords: Vec<String>,
+    tags: Vec<String>,
+    entropy: Option<f64>,
+}
+
+/// A loaded config, ready to build the detector.
+#[derive(Debug, Default)]
+pub struct Config {
+    /// The file it came from, if any.
+    pub origin: Option<PathBuf>,
+    /// Things in the config that keyward reads differently or not at all; the binary prints
+    /// them, each naming the file.
+    pub warnings: Vec<String>,
+    use_default: bool,
+    disabled: Vec<String>,
+    rules: Vec<UserRule>,
+    allowlists: Vec<Allowlist>,
+}
+
+impl Config {
+    /// No file: the built-in rules as they are.
+    pub fn builtin() -> Config {
+        Config {
+            use_default: true,
+            ..Config::default()
+        }
+    }
+
+    /// Finds the config in `root` (the work tree's root); the built-in rules if there is none.
+    ///
+    /// # Errors
+    /// A config file exists but cannot be read or is invalid.
+    pub fn discover(root: &Path) -> Result<Config, RuleError> {
+        for name in FILE_NAMES {
+            let path = root.join(name);
+            if path.is_file() {
+                return Config::load(&path);
+            }
+        }
+        Ok(Config::builtin())
+    }
+
+    /// Loads the config at `path`, and the files it extends.
+    ///
+    /// # Errors
+    /// The file cannot be read, is not valid TOML, or a rule or allowlist is invalid; the error
+    /// names the file, and the line and column where that is known.
+    pub fn load(path: &Path) -> Result<Config, RuleError> {
+        let mut config = Config::load_at_depth(path, 0)?;
+        config.origin = Some(path.to_path_buf());
+        Ok(config)
+    }
+
+    fn load_at_depth(path: &Path, depth: usize) -> Result<Config, RuleError> {
+        let origin = path.display().to_string();
+        let text = std::fs::read_to_string(path).map_err(|e| RuleError {
+            origin: origin.clone(),
+            location: None,
+            message: format!("cannot read: {e}"),
+        })?;
+        let base_dir = path.parent().unwrap_or(Path::new("."));
+        Config::parse_with_base(&origin, &text, Some((base_dir, depth)))
+    }
+
+    /// Parses config `text`, naming it `origin` in errors. `[extend] path` is resolved against
+    /// the current directory.
+    ///
+    /// # Errors
+    /// As [`Config::load`].
+    pub fn parse(origin: &str, text: &str) -> Result<Config, RuleError> {
+        Config::parse_with_base(origin, text, Some((Path::new("."), 0)))
+    }
+
+    fn parse_with_base(
+        origin: &str,
+        text: &str,
+        base: Option<(&Path, usize)>,
+    ) -> Result<Config, RuleError> {
+        let error = |location: Option<(usize, usize)>, message: String| RuleError {
+            origin: origin.to_owned(),
+            location,
+            message,
+        };
+        let file: ConfigFile = toml::from_str(text).map_err(|e| {
+            error(
+                e.span().map(|s| line_column(text, s.start)),
+                e.message().to_owned(),
+            )
+        })?;
+        let flavor = Flavor::of(origin);
+        let extend = file.extend.unwrap_or_default();
+        let mut warnings = Vec::new();
+        if extend.url.is_some() {
+            return Err(error(
+                locate(text, "url"),
+                "[extend] url is not supported: keyward never fetches rules from the network; \
+                 download the file and name it with [extend] path"
+                    .into(),
+            ));
+        }
+
+        // What this file builds on: another config, or nothing.
+        let mut config = match (&extend.path, base) {
+            (Some(_), Some((_, depth))) if depth + 1 >= MAX_EXTEND_DEPTH => {
+                return Err(error(
+                    locate(text, "path"),
+                    format!(
+                        "[extend] path: more than {MAX_EXTEND_DEPTH} configs extend each other"
+                    ),
+                ))
+            }
+            (Some(rel), Some((dir, depth))) => Config::load_at_depth(&dir.join(rel), depth + 1)
+                .map_err(|e| error(locate(text, "path"), format!("[extend] path {rel:?}: {e}")))?,
+            _ => Config::default(),
+        };
+        let defines_rules = file.rules.iter().any(|r| r.regex.is_some());
+        config.use_default = match extend.use_default {
+            Some(yes) => yes,
+            None if extend.path.is_some() => config.use_default,
+            None => flavor == Flavor::Keyward || !defines_rules,
+        };
+
+        for spec in file.rules {
+            let location = rule_location(text, &spec.id);
+            let at = |mut e: RuleError| {
+                e.location = location.or(e.location);
+                e
+            };
+            if !spec.required.is_empty() {
+                warnings.push(format!(
+                    "{origin}{}: rule {:?}: [[rules.required]] (composite rules) is not supported; \
+                     the rule reports its own matches, whether or not the required ones are near",
+                    where_(location),
+                    spec.id
+                ));
+            }
+            if spec.regex.is_none() {
+                config
+                    .rules
+                    .push(UserRule::Extend(extension(spec, origin, location)?));
+                continue;
+            }
+            let spec = RuleSpec {
+                regex: spec.regex.as_deref().map(gitleaks::translate_regex),
+                ..spec
+            };
+            let id = spec.id.clone();
+            let rule = Rule::from_spec(spec, origin, false).map_err(at)?;
+            // A user's regex is compiled now, so a mistake is reported at load, with its place.
+            rule.regex(&Default::default(), false).map_err(|message| {
+                at(error(
+                    None,
+                    format!(
+                        "rule {id:?}: regex does not compile (RE2 syntax that Rust's regex \
+                         does not share?): {message}"
+                    ),
+                ))
+            })?;
+            config.rules.push(UserRule::New(rule));
+        }
+        for spec in file.allowlist.iter().chain(&file.allowlists) {
+            config.allowlists.push(
+                Allowlist::from_spec(spec, false)
+                    .map_err(|message| error(locate(text, "allowlist"), message))?,
+            );
+        }
+        config.disabled.extend(file.disabled_rules);
+        config.disabled.extend(extend.disabled_rules);
+        config.warnings.extend(warnings);
+        Ok(config)
+    }
+
+    /// The detector this config describes.
+    ///
+    /// # Errors
+    /// A built-in rule file is broken (ruled out by the tests), or a `[[rules]]` entry without a
+    /// `regex` names no rule in force.
+    pub fn detector(self) -> Result<Detector, RuleError> {
+        let mut ruleset = if self.use_default {
+            Ruleset::builtin()?
+        } else {
+            Ruleset::default()
+        };
+        for rule in self.rules {
+            match rule {
+                UserRule::New(rule) => ruleset.push(rule),
+                UserRule::Extend(ext) => apply(&mut ruleset, ext)?,
+            }
+        }
+        let disabled: Vec<&str> = self
+            .disabled
+            .iter()
+            .map(|id| resolve(&ruleset, id))
+            .collect();
+        ruleset.disable(disabled);
+        let mut allowlists = self.allowlists;
+        for list in &mut allowlists {
+            for id in &mut list.target_rules {
+                *id = resolve(&ruleset, id).to_owned();
+            }
+        }
+        Ok(Detector::new(ruleset, allowlists))
+    }
+}
+
+/// `id` as the ruleset knows it: itself, or the keyward id of a gitleaks id.
+fn resolve<'a>(ruleset: &Ruleset, id: &'a str) -> &'a str {
+    if ruleset.get(id).is_some() {
+        return id;
+    }
+    gitleaks::alias(id)
+        .filter(|alias| ruleset.get(alias).is_some())
+        .unwrap_or(id)
+}
+
+fn extension(
+    spec: RuleSpec,
+    origin: &str,
+    location: Option<(usize, usize)>,
+) -> Result<Extension, RuleError> {
+    let err = |message: String| RuleError {
+        origin: origin.to_owned(),
+        location,
+        message: format!("rule {:?}: {message}", spec.id),
+    };
+    let allowlists = spec
+        .allowlists
+        .iter()
+        .chain(&spec.allowlist)
+        .map(|a| Allowlist::from_spec(a, false).map_err(&err))
+        .collect::<Result<_, _>>()?;
+    Ok(Extension {
+        id: spec.id.clone(),
+        origin: origin.to_owned(),
+        location,
+        allowlists,
+        keywords: spec.keywords.iter().map(|k| k.to_lowercase()).collect(),
+        tags: spec.tags.clone(),
+        entropy: spec.entropy,
+    })
+}
+
+fn apply(ruleset: &mut Ruleset, ext: Extension) -> Result<(), RuleError> {
+    let id = resolve(ruleset, &ext.id).to_owned();
+    let Some(rule) = ruleset.get_mut(&id) else {
+        return Err(RuleError {
+            origin: ext.origin,
+            location: ext.location,
+            message: format!(
+                "rule {:?} has no `regex` and extends no rule in force (see `keyward rules`)",
+                ext.id
+            ),
+        });
+    };
+    rule.allowlists.extend(ext.allowlists);
+    for k in ext.keywords {
+        if !rule.keywords.contains(&k) {
+            rule.keywords.push(k);
+        }
+    }
+    if let Some(entropy) = ext.entropy {
+        rule.entropy = Some(entropy);
+    }
+    if !ext.tags.is_empty() {
+        let info = std::sync::Arc::make_mut(&mut rule.info);
+        info.tags.extend(ext.tags);
+    }
+    Ok(())
+}
+
+fn where_(location: Option<(usize, usize)>) -> String {
+    location
+        .map(|(l, c)| format!(":{l}:{c}"))
+        .unwrap_or_default()
+}
+
+fn locate(text: &str, needle: &str) -> Option<(usize, usize)> {
+    text.find(needle).map(|offset| line_column(text, offset))
+}
+
+/// Where `id = "<id>"` is written, to point a rule error at its rule.
+fn rule_location(text: &str, id: &str) -> Option<(usize, usize)> {
+    let needle = regex::Regex::new(&format!(
+        r#"(?m)^\s*id\s*=\s*["']{}["']"#,
+        regex::escape(id)
+    ))
+    .ok()?;
+    needle.find(text).map(|m| line_column(text, m.start()))
+}
+
+#[cfg(test)]
+mod tests {
+    use super::Config;
+
+    #[test]
+    fn errors_name_the_file_line_and_column() {
+        let err = Config::parse(".keyward.toml", "[allowlist]\npaths = [\n  42,\n]\n").unwrap_err();
+        let text = err.to_string();
+        assert!(text.starts_with(".keyward.toml:3:"), "{text}");
+        let err = Config::parse(
+            "c.toml",
+            "\n[[rules]]\nid = \"x\"\nregex = '(unclosed'\nkeywords=['x']\n",
+        )
+        .unwrap_err();
+        assert!(err.to_string().starts_with("c.toml:3:1"), "{err}");
+    }
+
+    #[test]
+    fn a_gitleaks_config_with_rules_and_no_extend_replaces_the_defaults() {
+        let text = "[[rules]]\nid = \"internal\"\nregex = '''int_[a-z0-9]{20}'''\n";
+        let own = Config::parse(".gitleaks.toml", text)
+            .unwrap()
+            .detector()
+            .unwrap();
+        assert_eq!(own.ruleset().rules().len(), 1);
+        let extended = Config::parse(".keyward.toml", text)
+            .unwrap()
+            .detector()
+            .unwrap();
+        assert!(extended.ruleset().rules().len() > 100);
+    }
+
+    #[test]
+    fn gitleaks_ids_reach_keyward_rules() {
+        let text = "[extend]\nuseDefault = true\ndisabledRules = ['generic-api-key']\n\
+                    [[rules]]\nid = 'aws-access-token'\n[[rules.allowlists]]\nstopwords = ['x']\n";
+        let detector = Config::parse(".gitleaks.toml", text)
+            .unwrap()
+            .detector()
+            .unwrap();
+        assert!(detector.ruleset().get("generic-secret").is_none());
+        let aws = detector.ruleset().get("aws-access-key-id").unwrap();
+        assert_eq!(aws.allowlists.last().unwrap().stopwords, ["x"]);
+    }
+
+    #[test]
+    fn an_extension_of_an_unknown_rule_is_an_error() {
+        let err = Config::parse(".keyward.toml", "\n[[rules]]\nid = 'nope'\n")
+            .unwrap()
+            .detector()
+            .unwrap_err();
+        assert!(err.to_string().starts_with(".keyward.toml:3:1"), "{err}");
+    }
+}

@@ -1,0 +1,220 @@
+//! Commits as a source: the lines each commit of a range adds, for pre-push hooks and CI.
+//!
+//! `keyward scan --range A..B` takes the commits reachable from `B` and not from `A` (as
+//! `git log A..B` does; a single revision means all of its history), and diffs each against its
+//! first parent, as `git log -p --first-parent`-style tools see it. Merge commits are skipped, as
+//! `git log -p` shows no diff for them: what they bring in was added by the commits they merge,
+//! which the range holds. Every finding names the commit that added it.
+//!
+//! The pre-push hook gets the same from the lines git writes on its stdin (see
+//! [`History::for_push`]).
+
+use std::path::Path;
+
+use gix::ObjectId;
+
+use super::changes::tree_changes;
+use super::staged::{plan, read_planned, Planned};
+use super::{FileChange, SourceError, Summary};
+
+/// The commits of a range, ready to be read one file at a time.
+pub struct History {
+    repo: gix::Repository,
+    /// Oldest first.
+    commits: Vec<ObjectId>,
+}
+
+impl History {
+    /// Opens the repository containing `dir` and lists the commits of `spec` (`A..B`, `A..`,
+    /// `..B` or a single revision).
+    ///
+    /// # Errors
+    /// Not a repository, a revision does not resolve, or the walk fails.
+    pub fn open(dir: &Path, spec: &str) -> Result<History, SourceError> {
+        let repo = open_repo(dir)?;
+        let range_err = |message: String| SourceError::Range {
+            spec: spec.to_owned(),
+            message,
+        };
+        if spec.contains("...") {
+            return Err(range_err(
+                "symmetric ranges (A...B) are not supported; use A..B".into(),
+            ));
+        }
+        let (hidden, tips) = match spec.split_once("..") {
+            Some((from, to)) => (
+                vec![resolve(&repo, or_head(from)).map_err(range_err)?],
+                vec![resolve(&repo, or_head(to)).map_err(range_err)?],
+            ),
+            None => (Vec::new(), vec![resolve(&repo, spec).map_err(range_err)?]),
+        };
+        let commits = walk(&repo, tips, hidden).map_err(range_err)?;
+        Ok(History { repo, commits })
+    }
+
+    /// The commits a `git push` sends, from the lines git writes on a pre-push hook's stdin:
+    /// `<local ref> <local id> <remote ref> <remote id>`. A deleted ref sends nothing; a ref the
+    /// remote already has sends what it lacks (`remote..local`); a new ref sends what no
+    /// remote-tracking branch already holds (`local --not --remotes`).
+    ///
+    /// # Errors
+    /// Not a repository, a line is malformed, or the walk fails.
+    pub fn for_push(dir: &Path, stdin: &str) -> Result<History, SourceError> {
+        let repo = open_repo(dir)?;
+        let push_err = |message: String| SourceError::Range {
+            spec: "the refs git is pushing".into(),
+            message,
+        };
+        let mut tips = Vec::new();
+        let mut hidden = Vec::new();
+        let mut new_ref = false;
+        for line in stdin.lines().filter(|l| !l.trim().is_empty()) {
+            let fields: Vec<&str> = line.split_whitespace().collect();
+            let [_, local, _, remote] = fields[..] else {
+                return Err(push_err(format!("unexpected line from git: {line:?}")));
+            };
+            let local = parse_id(local).map_err(push_err)?;
+            let remote = parse_id(remote).map_err(push_err)?;
+            if local.is_null() {
+                continue; // a deletion pushes no content
+            }
+            tips.push(local);
+            if remote.is_null() || repo.find_object(remote).is_err() {
+                new_ref = true;
+            } else {
+                hidden.push(remote);
+            }
+        }
+        if new_ref {
+            hidden.extend(remote_tips(&repo).map_err(push_err)?);
+        }
+        let commits = if tips.is_empty() {
+            Vec::new()
+        } else {
+            walk(&repo, tips, hidden).map_err(push_err)?
+        };
+        Ok(History { repo, commits })
+    }
+
+    /// The work tree's root, where the repository's config lives (none for a bare repository).
+    pub fn workdir(&self) -> Option<&Path> {
+        self.repo.workdir()
+    }
+
+    /// How many commits the range holds (merges included).
+    pub fn len(&self) -> usize {
+        self.commits.len()
+    }
+
+    /// Whether the range holds no commit.
+    pub fn is_empty(&self) -> bool {
+        self.commits.is_empty()
+    }
+
+    /// Reads, commit by commit (oldest first), each changed file's new blob and the lines the
+    /// commit adds to it, calling `visit` with the commit named.
+    ///
+    /// # Errors
+    /// A commit, tree or blob cannot be read, or `visit` failed.
+    pub fn for_each<E>(
+        &self,
+        summary: &mut Summary,
+        mut visit: impl FnMut(FileChange<'_>) -> Result<(), E>,
+    ) -> Result<(), E>
+    where
+        E: From<SourceError>,
+    {
+        for id in &self.commits {
+            let Some(planned) = self.plan_commit(*id)? else {
+                continue;
+            };
+            let hex = id.to_string();
+            read_planned(&self.repo, &planned, Some(&hex), summary, &mut visit)?;
+        }
+        Ok(())
+    }
+
+    /// The files commit `id` changes against its first parent; `None` for a merge.
+    fn plan_commit(&self, id: ObjectId) -> Result<Option<Vec<Planned>>, SourceError> {
+        let err = |e: &dyn std::fmt::Display| SourceError::Diff(format!("commit {id}: {e}"));
+        let commit = self.repo.find_commit(id).map_err(|e| err(&e))?;
+        let parents: Vec<ObjectId> = commit.parent_ids().map(|p| p.detach()).collect();
+        if parents.len() > 1 {
+            return Ok(None);
+        }
+        let tree = commit.tree_id().map_err(|e| err(&e))?.detach();
+        let parent_tree = match parents.first() {
+            Some(parent) => Some(
+                self.repo
+                    .find_commit(*parent)
+                    .and_then(|p| p.tree_id())
+                    .map_err(|e| err(&e))?
+                    .detach(),
+            ),
+            None => None,
+        };
+        Ok(Some(plan(tree_changes(&self.repo, parent_tree, tree)?)))
+    }
+}
+
+fn open_repo(dir: &Path) -> Result<gix::Repository, SourceError> {
+    gix::discover_with_environment_overrides(dir).map_err(|e| SourceError::Open(e.to_string()))
+}
+
+fn or_head(rev: &str) -> &str {
+    if rev.is_empty() {
+        "HEAD"
+    } else {
+        rev
+    }
+}
+
+/// The commit a revision names (`main`, `origin/main`, `HEAD~3`, a tag, an id).
+fn resolve(repo: &gix::Repository, rev: &str) -> Result<ObjectId, String> {
+    let id = repo
+        .rev_parse_single(rev)
+        .map_err(|e| format!("{rev:?}: {e}"))?;
+    let commit = id
+        .object()
+        .map_err(|e| format!("{rev:?}: {e}"))?
+        .peel_to_commit()
+        .map_err(|e| format!("{rev:?} is not a commit: {e}"))?;
+    Ok(commit.id)
+}
+
+fn parse_id(hex: &str) -> Result<ObjectId, String> {
+    ObjectId::from_hex(hex.as_bytes()).map_err(|e| format!("{hex:?} is not an object id: {e}"))
+}
+
+/// The commits every remote-tracking branch points at: what the remotes already have.
+fn remote_tips(repo: &gix::Repository) -> Result<Vec<ObjectId>, String> {
+    let refs = repo.references().map_err(|e| e.to_string())?;
+    let remotes = refs.remote_branches().map_err(|e| e.to_string())?;
+    let mut tips = Vec::new();
+    for reference in remotes {
+        let mut reference = reference.map_err(|e| e.to_string())?;
+        if let Ok(id) = reference.peel_to_id() {
+            tips.push(id.detach());
+        }
+    }
+    Ok(tips)
+}
+
+/// The commits reachable from `tips` and not from `hidden`, oldest first.
+fn walk(
+    repo: &gix::Repository,
+    tips: Vec<ObjectId>,
+    hidden: Vec<ObjectId>,
+) -> Result<Vec<ObjectId>, String> {
+    let walk = repo
+        .rev_walk(tips)
+        .with_hidden(hidden)
+        .all()
+        .map_err(|e| e.to_string())?;
+    let mut commits = Vec::new();
+    for info in walk {
+        commits.push(info.map_err(|e| e.to_string())?.id);
+    }
+    commits.reverse();
+    Ok(commits)
+}
