@@ -62,7 +62,7 @@ pub enum Command {
     Fix(FixArgs),
     /// Print the added lines keyward sees, NUL-separated (path, line number, text): for tests.
     #[command(hide = true)]
-    AddedLines,
+    AddedLines(AddedLinesArgs),
 }
 
 /// `keyward scan`.
@@ -84,6 +84,14 @@ pub struct ScanArgs {
     pub no_gitignore: bool,
     /// Files or folders to scan whole instead (honouring .gitignore).
     pub paths: Vec<PathBuf>,
+}
+
+/// The hidden `keyward added-lines`.
+#[derive(Debug, Args)]
+pub struct AddedLinesArgs {
+    /// The lines a range of commits adds instead of the staged ones.
+    #[arg(long)]
+    pub range: Option<String>,
 }
 
 /// `keyward install` / `uninstall`.

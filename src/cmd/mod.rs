@@ -24,6 +24,6 @@ pub fn run(cli: &Cli, style: Style) -> Result<u8> {
         Some(Command::Fix(args)) => fix::run(cli, args),
         Some(Command::Completions(args)) => docs::completions(args.shell),
         Some(Command::Man) => docs::man(),
-        Some(Command::AddedLines) => scan::added_lines(),
+        Some(Command::AddedLines(args)) => scan::added_lines(args.range.as_deref()),
     }
 }

@@ -270,14 +270,13 @@ impl Progress {
     }
 }
 
-/// The hidden `added-lines` command: what keyward sees, for comparison with `git diff --cached`.
-/// Records are `path NUL line NUL text NUL`.
-pub fn added_lines() -> Result<u8> {
+/// The hidden `added-lines` command: what keyward sees, for comparison with `git diff --cached`
+/// (or, with a range, `git show` of each commit). Records are `path NUL line NUL text NUL`.
+pub fn added_lines(range: Option<&str>) -> Result<u8> {
     let cwd = std::env::current_dir().context("cannot read the current directory")?;
-    let staged = Staged::open(&cwd)?;
     let mut out = BufWriter::new(std::io::stdout().lock());
     let mut summary = Summary::default();
-    staged.for_each(&mut summary, |file| -> Result<()> {
+    let visit = |file: keyward::source::FileChange<'_>| -> Result<()> {
         for (number, text) in file.added.lines(file.content) {
             out.write_all(file.path)?;
             write!(out, "\0{number}\0")?;
@@ -285,7 +284,11 @@ pub fn added_lines() -> Result<u8> {
             out.write_all(b"\0")?;
         }
         Ok(())
-    })?;
+    };
+    match range {
+        Some(spec) => History::open(&cwd, spec)?.for_each(&mut summary, visit)?,
+        None => Staged::open(&cwd)?.for_each(&mut summary, visit)?,
+    }
     out.flush()?;
     Ok(exit::CLEAN)
 }

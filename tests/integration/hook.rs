@@ -233,3 +233,62 @@ fn a_missing_binary_fails_closed() {
     assert!(!out.status.success());
     assert!(String::from_utf8_lossy(&out.stderr).contains("--no-verify"));
 }
+
+/// Hook managers (husky, lefthook, pre-commit's own installer) own `core.hooksPath` or the hook
+/// file. Both ways of adding keyward work: a line in the manager's hook (as the README shows),
+/// or `keyward install`, which chains the manager's hook instead of replacing it.
+#[test]
+fn hook_manager_setups_with_core_hooks_path() {
+    let repo = TestRepo::new();
+    repo.write("app.py", "x = 1\n");
+    repo.commit_all("base");
+    repo.git(&["config", "core.hooksPath", ".husky"]);
+    let marker = repo.root.join("manager-ran");
+    let manager_hook = format!(
+        "#!/bin/sh\n# husky-style hook\ntouch '{}'\n\"{}\" scan --staged\n",
+        marker.display(),
+        crate::util::keyward_bin().display()
+    );
+    repo.write(".husky/pre-commit", &manager_hook);
+    std::fs::set_permissions(
+        repo.root.join(".husky/pre-commit"),
+        std::os::unix::fs::PermissionsExt::from_mode(0o755),
+    )
+    .unwrap();
+
+    // keyward called from the manager's own hook.
+    leak(&repo, "app.py");
+    repo.stage(&["app.py"]);
+    assert_blocked(&repo, &["commit", "-m", "leak"]);
+    assert!(marker.exists());
+
+    // keyward installed in front of it: the manager's hook is kept and still runs.
+    assert!(repo.keyward(&["install"]).status.success());
+    assert!(repo
+        .root
+        .join(".husky/pre-commit.keyward-chained")
+        .is_file());
+    std::fs::remove_file(&marker).unwrap();
+    assert_blocked(&repo, &["commit", "-m", "leak"]);
+    assert!(
+        !marker.exists(),
+        "the chained hook ran although keyward blocked"
+    );
+    repo.write("app.py", "x = 2\n");
+    repo.stage(&["app.py"]);
+    let out = repo.git_output(&["commit", "-q", "-m", "clean"]);
+    assert!(
+        out.status.success(),
+        "{}",
+        describe("git commit", &repo.root, &out)
+    );
+    assert!(
+        marker.exists(),
+        "the manager's hook did not run after keyward"
+    );
+    assert!(repo.keyward(&["uninstall"]).status.success());
+    assert_eq!(
+        std::fs::read_to_string(repo.root.join(".husky/pre-commit")).unwrap(),
+        manager_hook
+    );
+}

@@ -1,9 +1,12 @@
 //! keyward's integration tests: one binary, one topic per module.
 
+mod config;
 mod corpus;
 mod fix;
+mod formats;
 mod hook;
 mod precommit;
+mod range;
 mod report;
 mod rules;
 mod staged;

@@ -180,9 +180,40 @@ impl TestRepo {
         parse_patch(&out.stdout)
     }
 
+    /// What git says commit `rev` adds against its first parent: the `+` lines of `git show`.
+    pub fn git_commit_added_lines(&self, rev: &str) -> Vec<(Vec<u8>, u32, Vec<u8>)> {
+        let out = self.git_output(&[
+            "-c",
+            "core.quotePath=false",
+            "show",
+            "--format=",
+            "--no-color",
+            "--no-ext-diff",
+            "--no-textconv",
+            rev,
+        ]);
+        assert!(
+            out.status.success(),
+            "{}",
+            describe("git show", &self.root, &out)
+        );
+        let mut lines = parse_patch(&out.stdout);
+        lines.sort();
+        lines
+    }
+
+    /// What keyward sees for a range of commits (`added-lines --range`).
+    pub fn keyward_range_added_lines(&self, spec: &str) -> Vec<(Vec<u8>, u32, Vec<u8>)> {
+        self.keyward_added_lines_with(&self.root.clone(), &["added-lines", "--range", spec])
+    }
+
     /// What keyward sees, from its hidden `added-lines` command run in `dir`.
     pub fn keyward_added_lines_in(&self, dir: &Path) -> Vec<(Vec<u8>, u32, Vec<u8>)> {
-        let out = self.keyward_in(dir, &["added-lines"]);
+        self.keyward_added_lines_with(dir, &["added-lines"])
+    }
+
+    fn keyward_added_lines_with(&self, dir: &Path, args: &[&str]) -> Vec<(Vec<u8>, u32, Vec<u8>)> {
+        let out = self.keyward_in(dir, args);
         assert!(
             out.status.success(),
             "{}",
@@ -242,6 +273,11 @@ pub fn describe(what: &str, dir: &Path, out: &Output) -> String {
         String::from_utf8_lossy(&out.stdout),
         String::from_utf8_lossy(&out.stderr)
     )
+}
+
+/// Formats added lines for a failure message.
+pub fn show_added(lines: &[(Vec<u8>, u32, Vec<u8>)]) -> String {
+    show_lines(lines)
 }
 
 /// The `+` lines of a unified patch, walking each hunk by its counts (an added line `++x`

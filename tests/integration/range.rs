@@ -1,0 +1,261 @@
+//! Commits as a source: `keyward scan --range`, checked against `git show` commit by commit, and
+//! the pre-push hook through real `git push` to a local bare repository.
+
+use serde_json::Value;
+
+use crate::util::{describe, github_token, openai_key, show_added, TestRepo};
+
+/// A history with the kinds of change a range walk meets: edits, a new file, a rename with an
+/// edit, a deletion, a file replaced by a folder, a merge.
+fn history() -> TestRepo {
+    let repo = TestRepo::new();
+    repo.write("app.py", "import os\n\nprint('one')\n");
+    repo.write("lib/util.py", "def f():\n    return 1\n");
+    repo.commit_all("base");
+    repo.write("app.py", "import os\n\nprint('one')\nprint('two')\n");
+    repo.write("config.yml", "name: demo\nport: 8080\n");
+    repo.commit_all("edit and add");
+    repo.git(&["mv", "lib/util.py", "lib/helpers.py"]);
+    repo.write(
+        "lib/helpers.py",
+        "def f():\n    return 1\n\ndef g():\n    return 2\n",
+    );
+    repo.commit_all("rename with an edit");
+    repo.git(&["checkout", "-q", "-b", "side"]);
+    repo.write("side.txt", "from the side branch\n");
+    repo.commit_all("side");
+    repo.git(&["checkout", "-q", "main"]);
+    std::fs::remove_file(repo.root.join("config.yml")).unwrap();
+    repo.write("docs", "a file for now\n");
+    repo.commit_all("delete");
+    std::fs::remove_file(repo.root.join("docs")).unwrap();
+    repo.write("docs/index.md", "# now a folder\n");
+    repo.commit_all("file to folder");
+    repo.git(&["merge", "-q", "--no-edit", "--no-ff", "side"]);
+    repo
+}
+
+#[test]
+fn range_added_lines_match_git_show_commit_by_commit() {
+    let repo = history();
+    let commits = repo.git(&["rev-list", "--reverse", "HEAD"]);
+    for commit in commits.lines() {
+        let parents = repo.git(&["rev-list", "--parents", "-n", "1", commit]);
+        let parent_count = parents.split_whitespace().count() - 1;
+        let spec = if parent_count == 0 {
+            commit.to_owned()
+        } else {
+            format!("{commit}~1..{commit}")
+        };
+        let ours = repo.keyward_range_added_lines(&spec);
+        if parent_count > 1 {
+            // A merge adds nothing of its own here; what it brings was added by its commits,
+            // which are in the range too (git log -p shows no diff for a merge either).
+            let merged = repo.keyward_range_added_lines(&format!("{commit}^1..{commit}"));
+            assert!(
+                merged.iter().any(|l| l.0 == b"side.txt"),
+                "side commit missing"
+            );
+            continue;
+        }
+        let git = repo.git_commit_added_lines(commit);
+        assert!(
+            git == ours,
+            "commit {commit}\n git show:\n{}\n keyward:\n{}",
+            show_added(&git),
+            show_added(&ours)
+        );
+    }
+}
+
+fn findings(out: &std::process::Output) -> Vec<Value> {
+    let doc: Value = serde_json::from_slice(&out.stdout).expect("JSON report");
+    doc["findings"].as_array().unwrap().clone()
+}
+
+#[test]
+fn range_scan_names_the_commit_that_added_each_secret() {
+    let repo = history();
+    let base = repo.head().unwrap();
+    repo.write(
+        "deploy.sh",
+        format!("export GH_TOKEN={}\n", github_token(1)),
+    );
+    repo.commit_all("add a token");
+    let leaking = repo.head().unwrap();
+    repo.write("README.md", "# docs\n");
+    repo.commit_all("docs");
+
+    let out = repo.keyward(&[
+        "scan",
+        "--range",
+        &format!("{base}..HEAD"),
+        "--format",
+        "json",
+    ]);
+    assert_eq!(
+        out.status.code(),
+        Some(1),
+        "{}",
+        describe("scan --range", &repo.root, &out)
+    );
+    let found = findings(&out);
+    assert_eq!(found.len(), 1);
+    assert_eq!(found[0]["commit"], Value::from(leaking.as_str()));
+    assert_eq!(found[0]["path"], "deploy.sh");
+
+    // The commits after it add nothing; `A..` means up to HEAD; one revision means its history.
+    let out = repo.keyward(&[
+        "scan",
+        "--range",
+        &format!("{leaking}.."),
+        "--format",
+        "json",
+    ]);
+    assert_eq!(out.status.code(), Some(0));
+    let out = repo.keyward(&["scan", "--range", "HEAD", "--format", "json"]);
+    assert_eq!(findings(&out).len(), 1);
+
+    // A range that does not resolve is an error that names it.
+    let out = repo.keyward(&["scan", "--range", "nope..HEAD"]);
+    let stderr = String::from_utf8_lossy(&out.stderr);
+    assert_eq!(out.status.code(), Some(2), "{stderr}");
+    assert!(stderr.contains("nope"), "{stderr}");
+}
+
+/// A clone with a local bare remote and keyward's pre-push hook installed.
+fn pushing_repo() -> (TestRepo, std::path::PathBuf) {
+    let repo = TestRepo::new();
+    let remote = repo.root.parent().unwrap().join("remote.git");
+    repo.git(&[
+        "init",
+        "-q",
+        "--bare",
+        "-b",
+        "main",
+        remote.to_str().unwrap(),
+    ]);
+    repo.git(&["remote", "add", "origin", remote.to_str().unwrap()]);
+    repo.write("app.py", "print('hi')\n");
+    repo.commit_all("base");
+    repo.git(&["push", "-q", "origin", "main"]);
+    let out = repo.keyward(&["install", "--pre-push"]);
+    assert!(
+        out.status.success(),
+        "{}",
+        describe("install --pre-push", &repo.root, &out)
+    );
+    (repo, remote)
+}
+
+fn remote_head(repo: &TestRepo, remote: &std::path::Path, branch: &str) -> Option<String> {
+    let out = repo.git_output(&[
+        "--git-dir",
+        remote.to_str().unwrap(),
+        "rev-parse",
+        "--verify",
+        "-q",
+        branch,
+    ]);
+    out.status
+        .success()
+        .then(|| String::from_utf8_lossy(&out.stdout).trim().to_owned())
+}
+
+#[test]
+fn pre_push_blocks_a_push_whose_commits_add_a_secret() {
+    let (repo, remote) = pushing_repo();
+    let pushed = remote_head(&repo, &remote, "main");
+
+    // A clean commit goes through.
+    repo.write("app.py", "print('hi')\nprint('again')\n");
+    repo.commit_all("clean");
+    let out = repo.git_output(&["push", "-q", "origin", "main"]);
+    assert!(
+        out.status.success(),
+        "{}",
+        describe("git push", &repo.root, &out)
+    );
+    assert_ne!(remote_head(&repo, &remote, "main"), pushed);
+
+    // A secret committed with --no-verify (past the pre-commit hook) is stopped at the push,
+    // even when a later commit deletes it again.
+    let pushed = remote_head(&repo, &remote, "main");
+    repo.write(
+        "app.py",
+        format!("client = OpenAI(api_key=\"{}\")\n", openai_key(3)),
+    );
+    repo.commit_all("leak");
+    let leak = repo.head().unwrap();
+    repo.write("app.py", "print('hi')\n");
+    repo.commit_all("remove it again");
+    let out = repo.git_output(&["push", "origin", "main"]);
+    let stderr = String::from_utf8_lossy(&out.stderr);
+    assert!(!out.status.success(), "{stderr}");
+    assert!(stderr.contains("OpenAI API key"), "{stderr}");
+    assert!(
+        stderr.contains(&leak[..12]),
+        "the commit is named: {stderr}"
+    );
+    assert!(stderr.contains("git push --no-verify"), "{stderr}");
+    assert!(!stderr.contains(&openai_key(3)), "full key printed");
+    assert_eq!(
+        remote_head(&repo, &remote, "main"),
+        pushed,
+        "the remote moved"
+    );
+
+    // A new branch is scanned for what the remote does not have yet.
+    repo.git(&["checkout", "-q", "-b", "feature"]);
+    let out = repo.git_output(&["push", "origin", "feature"]);
+    assert!(!out.status.success());
+    assert_eq!(remote_head(&repo, &remote, "feature"), None);
+
+    // Knowingly: --no-verify.
+    let out = repo.git_output(&["push", "-q", "--no-verify", "origin", "main"]);
+    assert!(out.status.success());
+}
+
+#[test]
+fn pre_push_install_chains_an_existing_hook_which_still_reads_the_refs() {
+    let repo = TestRepo::new();
+    let remote = repo.root.parent().unwrap().join("remote.git");
+    repo.git(&[
+        "init",
+        "-q",
+        "--bare",
+        "-b",
+        "main",
+        remote.to_str().unwrap(),
+    ]);
+    repo.git(&["remote", "add", "origin", remote.to_str().unwrap()]);
+    repo.write("app.py", "print('hi')\n");
+    repo.commit_all("base");
+    let hook = repo.root.join(".git/hooks/pre-push");
+    let log = repo.root.join("pushed-refs.log");
+    let previous = format!("#!/bin/sh\ncat > '{}'\nexit 0\n", log.display());
+    std::fs::write(&hook, &previous).unwrap();
+    std::fs::set_permissions(&hook, std::os::unix::fs::PermissionsExt::from_mode(0o755)).unwrap();
+
+    assert!(repo.keyward(&["install", "--pre-push"]).status.success());
+    assert!(
+        repo.keyward(&["install", "--pre-push"]).status.success(),
+        "twice"
+    );
+    let out = repo.git_output(&["push", "-q", "origin", "main"]);
+    assert!(
+        out.status.success(),
+        "{}",
+        describe("git push", &repo.root, &out)
+    );
+    let refs = std::fs::read_to_string(&log).unwrap();
+    assert!(refs.starts_with("refs/heads/main "), "{refs:?}");
+
+    assert!(repo.keyward(&["uninstall", "--pre-push"]).status.success());
+    assert_eq!(std::fs::read_to_string(&hook).unwrap(), previous);
+    assert!(
+        repo.keyward(&["uninstall", "--pre-push"]).status.success(),
+        "twice"
+    );
+    assert_eq!(std::fs::read_to_string(&hook).unwrap(), previous);
+}
