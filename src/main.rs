@@ -23,7 +23,40 @@ mod exit {
 
 const BYPASS: &str = "To commit anyway, knowingly: git commit --no-verify";
 
+/// An interrupted run (Ctrl-C, or the hook's parent terminating it) exits 2 with a message, so
+/// the commit stays blocked and the user knows why. A scan writes nothing, so stopping at once
+/// is safe; `keyward fix` replaces each file by an atomic rename, so no file is left half
+/// written. The handler only calls `write` and `_exit`, which are async-signal-safe, and needs
+/// no thread (a small commit starts none).
+mod interrupt {
+    #[cfg(unix)]
+    const MESSAGE: &[u8] =
+        b"\nkeyward: interrupted, so the commit was blocked. To commit anyway, knowingly: git commit --no-verify\n";
+
+    #[cfg(unix)]
+    extern "C" fn on_signal(_signal: libc::c_int) {
+        // SAFETY: write(2) and _exit(2) are async-signal-safe; MESSAGE is a static buffer.
+        unsafe {
+            libc::write(2, MESSAGE.as_ptr().cast(), MESSAGE.len());
+            libc::_exit(i32::from(super::exit::ERROR));
+        }
+    }
+
+    /// Installs the handler for SIGINT, SIGTERM and SIGHUP.
+    pub fn exit_with_message_on_signal() {
+        #[cfg(unix)]
+        for signal in [libc::SIGINT, libc::SIGTERM, libc::SIGHUP] {
+            // SAFETY: `on_signal` is an `extern "C" fn(c_int)` that only calls
+            // async-signal-safe functions.
+            unsafe {
+                libc::signal(signal, on_signal as *const () as libc::sighandler_t);
+            }
+        }
+    }
+}
+
 fn main() -> ExitCode {
+    interrupt::exit_with_message_on_signal();
     let cli = match Cli::try_parse() {
         Ok(cli) => cli,
         Err(e) => {

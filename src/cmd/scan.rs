@@ -9,7 +9,7 @@ use keyward::config::Config;
 use keyward::ignore::IgnoreList;
 use keyward::pipeline;
 use keyward::report::{self, human::Style, Report, SecretDisplay, Target};
-use keyward::source::{paths, History, Staged, Summary};
+use keyward::source::{paths, History, Limits, Staged, Summary};
 use keyward::{Detector, Finding};
 
 use crate::cli::{Cli, FormatArg, ReportFormatArg, ScanArgs};
@@ -53,10 +53,10 @@ pub fn scan(cli: &Cli, args: &ScanArgs) -> Result<Scanned> {
     let (target, root, env_ignored, detector, findings) = if !args.paths.is_empty() {
         let files = paths::collect(&args.paths, !args.no_gitignore)?;
         timings.push(("list the files", started.elapsed()));
-        let detector = detector(cli, &cwd)?;
+        let (detector, limits) = detector_and_limits(cli, &cwd)?;
         let mut progress = Progress::new(cli, files.len());
         let findings = pipeline::scan(&detector, |visit| {
-            paths::for_each(&files, &mut summary, |file| {
+            paths::for_each(&files, limits, &mut summary, |file| {
                 progress.tick();
                 visit(file)
             })
@@ -64,7 +64,7 @@ pub fn scan(cli: &Cli, args: &ScanArgs) -> Result<Scanned> {
         progress.finish();
         (Target::Paths, cwd.clone(), None, detector, findings)
     } else if args.range.is_some() || args.pre_push {
-        let history = match &args.range {
+        let mut history = match &args.range {
             Some(spec) => History::open(&cwd, spec)?,
             None => {
                 let mut refs = String::new();
@@ -79,11 +79,12 @@ pub fn scan(cli: &Cli, args: &ScanArgs) -> Result<Scanned> {
             started.elapsed(),
         ));
         let root = history.workdir().unwrap_or(&cwd).to_path_buf();
-        let detector = detector(cli, &root)?;
+        let (detector, limits) = detector_and_limits(cli, &root)?;
+        history.set_limits(limits);
         let findings = pipeline::scan(&detector, |visit| history.for_each(&mut summary, visit))?;
         (Target::Commits, root, None, detector, findings)
     } else {
-        let staged = Staged::open(&cwd)?;
+        let mut staged = Staged::open(&cwd)?;
         timings.push((
             "open the repository and list the changes",
             started.elapsed(),
@@ -92,7 +93,8 @@ pub fn scan(cli: &Cli, args: &ScanArgs) -> Result<Scanned> {
         let gitignore = std::fs::read_to_string(root.join(".gitignore")).unwrap_or_default();
         let env_ignored = Some(keyward::fix::ignores_env(&gitignore));
         let started = Instant::now();
-        let detector = detector(cli, &root)?;
+        let (detector, limits) = detector_and_limits(cli, &root)?;
+        staged.set_limits(limits);
         timings.push(("load the rules and build the prefilter", started.elapsed()));
         let scanning = Instant::now();
         let findings = pipeline::scan(&detector, |visit| staged.for_each(&mut summary, visit))?;
@@ -209,6 +211,11 @@ fn write_report_file(
 /// The detector for the config named with `--config`, else the one at `root`. Config warnings
 /// (what keyward reads differently from gitleaks) go to stderr.
 pub fn detector(cli: &Cli, root: &Path) -> Result<Detector> {
+    Ok(detector_and_limits(cli, root)?.0)
+}
+
+/// [`detector`], with the config's limits.
+fn detector_and_limits(cli: &Cli, root: &Path) -> Result<(Detector, Limits)> {
     let config = match &cli.config {
         Some(path) => Config::load(path)?,
         None => Config::discover(root)?,
@@ -218,7 +225,8 @@ pub fn detector(cli: &Cli, root: &Path) -> Result<Detector> {
             eprintln!("keyward: warning: {warning}");
         }
     }
-    Ok(config.detector()?)
+    let limits = config.limits;
+    Ok((config.detector()?, limits))
 }
 
 /// A progress bar for scans of files on disk: on a terminal only, and only once the scan has

@@ -23,6 +23,7 @@ use serde::Deserialize;
 use crate::detect::Detector;
 use crate::rules::schema::{AllowlistSpec, RuleSpec};
 use crate::rules::{line_column, Allowlist, Rule, RuleError, Ruleset};
+use crate::source::Limits;
 
 /// The config file names looked for at the work tree's root, in order.
 pub const FILE_NAMES: [&str; 2] = [".keyward.toml", ".gitleaks.toml"];
@@ -41,6 +42,14 @@ struct ConfigFile {
     allowlist: Option<AllowlistSpec>,
     #[serde(default)]
     allowlists: Vec<AllowlistSpec>,
+    limits: Option<LimitsSpec>,
+}
+
+/// `[limits]`: sizes as a number of bytes or a string with a unit (`"20MiB"`, `"512 KB"`).
+#[derive(Debug, Default, Deserialize)]
+#[serde(rename_all = "camelCase")]
+struct LimitsSpec {
+    max_file_size: Option<toml::Value>,
 }
 
 #[derive(Debug, Default, Deserialize)]
@@ -98,6 +107,8 @@ pub struct Config {
     /// Things in the config that keyward reads differently or not at all; the binary prints
     /// them, each naming the file.
     pub warnings: Vec<String>,
+    /// Bounds on what a scan reads (`[limits]`).
+    pub limits: Limits,
     use_default: bool,
     disabled: Vec<String>,
     rules: Vec<UserRule>,
@@ -237,10 +248,7 @@ impl Config {
             rule.regex(&Default::default(), false).map_err(|message| {
                 at(error(
                     None,
-                    format!(
-                        "rule {id:?}: regex does not compile (RE2 syntax that Rust's regex \
-                         does not share?): {message}"
-                    ),
+                    format!("rule {id:?}: regex does not compile: {message}"),
                 ))
             })?;
             config.rules.push(UserRule::New(rule));
@@ -250,6 +258,16 @@ impl Config {
                 Allowlist::from_spec(spec, false)
                     .map_err(|message| error(locate(text, "allowlist"), message))?,
             );
+        }
+        if let Some(max) = file.limits.and_then(|l| l.max_file_size) {
+            config.limits.max_file_size = parse_size(&max).ok_or_else(|| {
+                error(
+                    locate(text, "maxFileSize"),
+                    format!(
+                        "[limits] maxFileSize {max} is not a size (bytes, or a string such as \"20MiB\")"
+                    ),
+                )
+            })?;
         }
         config.disabled.extend(file.disabled_rules);
         config.disabled.extend(extend.disabled_rules);
@@ -287,6 +305,31 @@ impl Config {
             }
         }
         Ok(Detector::new(ruleset, allowlists))
+    }
+}
+
+/// A size: a non-negative integer of bytes, or a string with a unit (B, KB, KiB, MB, MiB, GB,
+/// GiB; case-insensitive).
+fn parse_size(value: &toml::Value) -> Option<u64> {
+    match value {
+        toml::Value::Integer(n) => u64::try_from(*n).ok(),
+        toml::Value::String(s) => {
+            let s = s.trim();
+            let split = s.find(|c: char| !c.is_ascii_digit()).unwrap_or(s.len());
+            let number: u64 = s[..split].parse().ok()?;
+            let unit: u64 = match s[split..].trim().to_ascii_lowercase().as_str() {
+                "" | "b" => 1,
+                "kb" => 1000,
+                "kib" | "k" => 1024,
+                "mb" => 1000 * 1000,
+                "mib" | "m" => 1024 * 1024,
+                "gb" => 1000 * 1000 * 1000,
+                "gib" | "g" => 1024 * 1024 * 1024,
+                _ => return None,
+            };
+            number.checked_mul(unit)
+        }
+        _ => None,
     }
 }
 
@@ -418,6 +461,16 @@ mod tests {
         assert!(detector.ruleset().get("generic-secret").is_none());
         let aws = detector.ruleset().get("aws-access-key-id").unwrap();
         assert_eq!(aws.allowlists.last().unwrap().stopwords, ["x"]);
+    }
+
+    #[test]
+    fn sizes_read_with_units_and_bad_ones_are_named() {
+        let config = Config::parse("k.toml", "[limits]\nmaxFileSize = \"2MiB\"\n").unwrap();
+        assert_eq!(config.limits.max_file_size, 2 * 1024 * 1024);
+        let config = Config::parse("k.toml", "[limits]\nmaxFileSize = 1000\n").unwrap();
+        assert_eq!(config.limits.max_file_size, 1000);
+        let err = Config::parse("k.toml", "[limits]\nmaxFileSize = \"lots\"\n").unwrap_err();
+        assert!(err.to_string().starts_with("k.toml:2:1"), "{err}");
     }
 
     #[test]

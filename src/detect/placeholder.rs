@@ -37,10 +37,39 @@ const FRAGMENTS: &[&str] = &[
     "abcdef123456",
 ];
 
+/// Secrets at least this long are mostly random keys, where a word fragment can occur by chance
+/// (`…Pyour_6N8…` inside a 164-character OpenAI key): there a fragment only counts where it
+/// starts a word.
+const LONG_SECRET: usize = 32;
+
 /// Whether `secret` is a stand-in rather than a credential.
 pub fn is_placeholder(secret: &[u8]) -> bool {
-    let lower = String::from_utf8_lossy(secret).to_lowercase();
-    FRAGMENTS.iter().any(|f| lower.contains(f)) || has_long_run(secret, 6) || is_template(secret)
+    let text = String::from_utf8_lossy(secret);
+    let lower = text.to_ascii_lowercase();
+    let original = text.as_bytes();
+    FRAGMENTS.iter().any(|f| has_fragment(original, &lower, f))
+        || has_long_run(secret, 6)
+        || is_template(secret)
+}
+
+/// Whether `fragment` occurs in `lower` (the ASCII-lowercased `original`). Fragments made of
+/// punctuation count anywhere; word fragments in a long secret only at a word start (the
+/// secret's start, after a separator, or at a lower-to-upper case change) or as its suffix
+/// (`AKIAIOSFODNN7EXAMPLE`).
+fn has_fragment(original: &[u8], lower: &str, fragment: &str) -> bool {
+    let starts_with_alnum = fragment
+        .bytes()
+        .next()
+        .is_some_and(|b| b.is_ascii_alphanumeric());
+    if !starts_with_alnum || original.len() < LONG_SECRET {
+        return lower.contains(fragment);
+    }
+    lower.match_indices(fragment).any(|(at, _)| {
+        let starts_word = at == 0
+            || !original[at - 1].is_ascii_alphanumeric()
+            || (original[at - 1].is_ascii_lowercase() && original[at].is_ascii_uppercase());
+        starts_word || at + fragment.len() == original.len()
+    })
 }
 
 /// A template slot (`{password}`, `{alnum:20}`, an f-string's `{token}`): braces around a name.
@@ -82,6 +111,16 @@ mod tests {
         ] {
             assert!(is_placeholder(p.as_bytes()), "{p}");
         }
+    }
+
+    #[test]
+    fn fragments_inside_a_long_random_key_are_chance() {
+        let key = "sk-proj-41JVYtbDTkf8EfjxNQUU58cdDhFxHKjMRsM-lKJyMkLQjEk6dW25Pyour_6N8BYiXy71";
+        assert!(!is_placeholder(key.as_bytes()));
+        let key = "sk-proj-41JVYtbDTkf8EfjxNQUU58cdDhFxHKjMRsM-your_key_goes_here_lKJyMkLQjE";
+        assert!(is_placeholder(key.as_bytes()));
+        let key = "sk-proj-41JVYtbDTkf8EfjxNQUU58cdDhFxHKjMRsMlKJyMkLQjEk6dW25MyExampleKey";
+        assert!(is_placeholder(key.as_bytes()));
     }
 
     #[test]

@@ -39,6 +39,14 @@ pub fn render(
     out: &mut dyn Write,
 ) -> io::Result<()> {
     let n = report.findings.len();
+    if report.summary.too_large_skipped > 0 {
+        let note = format!(
+            "keyward: note: {} files larger than the size limit were not scanned; raise \
+             [limits] maxFileSize in .keyward.toml to scan them.",
+            report.summary.too_large_skipped
+        );
+        writeln!(out, "{}", style.paint(&note, |t| t.yellow().to_string()))?;
+    }
     if n == 0 {
         if verbose {
             writeln!(

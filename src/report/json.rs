@@ -39,6 +39,7 @@ struct JsonSummary {
     files_scanned: usize,
     lines_scanned: usize,
     binary_skipped: usize,
+    too_large_skipped: usize,
     findings: usize,
 }
 
@@ -77,6 +78,7 @@ pub fn render(
             files_scanned: report.summary.files_scanned,
             lines_scanned: report.summary.lines_scanned,
             binary_skipped: report.summary.binary_skipped,
+            too_large_skipped: report.summary.too_large_skipped,
             findings: report.findings.len(),
         },
     };

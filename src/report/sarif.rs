@@ -59,6 +59,7 @@ pub fn render(
                 "filesScanned": report.summary.files_scanned,
                 "linesScanned": report.summary.lines_scanned,
                 "binarySkipped": report.summary.binary_skipped,
+                "tooLargeSkipped": report.summary.too_large_skipped,
             }
         }]
     });

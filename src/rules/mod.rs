@@ -413,7 +413,16 @@ fn compile_unicode(pattern: &str, prefilter: bool, unicode: bool) -> Result<Rege
                 .backtrack(false),
         )
         .build(pattern)
-        .map_err(|e| e.to_string())
+        .map_err(|e| match e.size_limit() {
+            Some(limit) => format!(
+                "the compiled regex is larger than the size limit ({} MiB); bound its repetitions",
+                limit / (1024 * 1024)
+            ),
+            None => match e.syntax_error() {
+                Some(syntax) => syntax.to_string(),
+                None => e.to_string(),
+            },
+        })
 }
 
 /// Every rule in force, in a stable order.

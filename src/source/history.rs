@@ -15,13 +15,14 @@ use gix::ObjectId;
 
 use super::changes::tree_changes;
 use super::staged::{plan, read_planned, Planned};
-use super::{FileChange, SourceError, Summary};
+use super::{FileChange, Limits, SourceError, Summary};
 
 /// The commits of a range, ready to be read one file at a time.
 pub struct History {
     repo: gix::Repository,
     /// Oldest first.
     commits: Vec<ObjectId>,
+    limits: Limits,
 }
 
 impl History {
@@ -49,7 +50,11 @@ impl History {
             None => (Vec::new(), vec![resolve(&repo, spec).map_err(range_err)?]),
         };
         let commits = walk(&repo, tips, hidden).map_err(range_err)?;
-        Ok(History { repo, commits })
+        Ok(History {
+            repo,
+            commits,
+            limits: Limits::default(),
+        })
     }
 
     /// The commits a `git push` sends, from the lines git writes on a pre-push hook's stdin:
@@ -93,12 +98,21 @@ impl History {
         } else {
             walk(&repo, tips, hidden).map_err(push_err)?
         };
-        Ok(History { repo, commits })
+        Ok(History {
+            repo,
+            commits,
+            limits: Limits::default(),
+        })
     }
 
     /// The work tree's root, where the repository's config lives (none for a bare repository).
     pub fn workdir(&self) -> Option<&Path> {
         self.repo.workdir()
+    }
+
+    /// Sets the bounds on what [`History::for_each`] reads.
+    pub fn set_limits(&mut self, limits: Limits) {
+        self.limits = limits;
     }
 
     /// How many commits the range holds (merges included).
@@ -129,7 +143,14 @@ impl History {
                 continue;
             };
             let hex = id.to_string();
-            read_planned(&self.repo, &planned, Some(&hex), summary, &mut visit)?;
+            read_planned(
+                &self.repo,
+                &planned,
+                Some(&hex),
+                self.limits,
+                summary,
+                &mut visit,
+            )?;
         }
         Ok(())
     }

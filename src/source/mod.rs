@@ -36,6 +36,25 @@ pub struct Summary {
     pub lines_scanned: usize,
     /// Binary files skipped.
     pub binary_skipped: usize,
+    /// Files larger than [`Limits::max_file_size`], not read at all.
+    pub too_large_skipped: usize,
+}
+
+/// Bounds on what a scan reads, so a hostile or accidental giant cannot exhaust memory.
+#[derive(Clone, Copy, Debug, PartialEq, Eq)]
+pub struct Limits {
+    /// Files (blobs) larger than this many bytes are skipped and counted, not read. The default,
+    /// 100 MiB, is far above any source file and above the 20 MiB minified bundles keyward must
+    /// still scan; `[limits] maxFileSize` in the config changes it.
+    pub max_file_size: u64,
+}
+
+impl Default for Limits {
+    fn default() -> Self {
+        Limits {
+            max_file_size: 100 * 1024 * 1024,
+        }
+    }
 }
 
 /// Why a source could not be read. Each names what failed.

@@ -2,7 +2,7 @@
 
 use std::path::{Path, PathBuf};
 
-use super::{binary, AddedLines, FileChange, SourceError, Summary};
+use super::{binary, AddedLines, FileChange, Limits, SourceError, Summary};
 
 /// The regular files under `roots`, in sorted order: folders recursively, `.git` skipped,
 /// symlinks not followed. With `gitignore`, files that git ignores (`.gitignore` files,
@@ -48,6 +48,7 @@ pub fn collect(roots: &[PathBuf], gitignore: bool) -> Result<Vec<PathBuf>, Sourc
 /// A file cannot be read, or `visit` failed.
 pub fn for_each<E>(
     files: &[PathBuf],
+    limits: Limits,
     summary: &mut Summary,
     mut visit: impl FnMut(FileChange<'_>) -> Result<(), E>,
 ) -> Result<(), E>
@@ -56,10 +57,15 @@ where
 {
     let all = AddedLines::all();
     for file in files {
-        let content = std::fs::read(file).map_err(|e| SourceError::Read {
+        let read_err = |e: std::io::Error| SourceError::Read {
             path: file.display().to_string(),
             message: e.to_string(),
-        })?;
+        };
+        if std::fs::metadata(file).map_err(read_err)?.len() > limits.max_file_size {
+            summary.too_large_skipped += 1;
+            continue;
+        }
+        let content = std::fs::read(file).map_err(read_err)?;
         if binary::is_binary(&content) {
             summary.binary_skipped += 1;
             continue;

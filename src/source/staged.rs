@@ -14,7 +14,7 @@ use gix::prelude::FindExt;
 use gix::ObjectId;
 
 use super::changes::{Change, Entry};
-use super::{binary, AddedLines, FileChange, SourceError, Summary};
+use super::{binary, AddedLines, FileChange, Limits, SourceError, Summary};
 
 /// One file the commit changes, before its blobs are read.
 #[derive(Clone, Debug)]
@@ -31,6 +31,7 @@ pub(crate) struct Planned {
 pub struct Staged {
     repo: gix::Repository,
     planned: Vec<Planned>,
+    limits: Limits,
 }
 
 impl Staged {
@@ -57,12 +58,21 @@ impl Staged {
             .map_err(|e| SourceError::Head(e.to_string()))?
             .detach();
         let planned = plan(super::changes::changes(&repo, tree_id, index_state)?);
-        Ok(Staged { repo, planned })
+        Ok(Staged {
+            repo,
+            planned,
+            limits: Limits::default(),
+        })
     }
 
     /// The work tree's root, where the repository's config lives (none for a bare repository).
     pub fn workdir(&self) -> Option<&Path> {
         self.repo.workdir()
+    }
+
+    /// Sets the bounds on what [`Staged::for_each`] reads.
+    pub fn set_limits(&mut self, limits: Limits) {
+        self.limits = limits;
     }
 
     /// How many files the commit changes in a way that can add lines.
@@ -89,7 +99,7 @@ impl Staged {
     where
         E: From<SourceError>,
     {
-        read_planned(&self.repo, &self.planned, None, summary, visit)
+        read_planned(&self.repo, &self.planned, None, self.limits, summary, visit)
     }
 }
 
@@ -98,6 +108,7 @@ pub(crate) fn read_planned<E>(
     repo: &gix::Repository,
     planned: &[Planned],
     commit: Option<&str>,
+    limits: Limits,
     summary: &mut Summary,
     mut visit: impl FnMut(FileChange<'_>) -> Result<(), E>,
 ) -> Result<(), E>
@@ -107,6 +118,10 @@ where
     let mut new_buf = Vec::new();
     let mut old_buf = Vec::new();
     for file in planned {
+        if blob_size(repo, &file.new_id, &file.path)? > limits.max_file_size {
+            summary.too_large_skipped += 1;
+            continue;
+        }
         let new = read_blob(repo, &file.new_id, &file.path, &mut new_buf)?;
         if binary::is_binary(new) {
             summary.binary_skipped += 1;
@@ -141,6 +156,17 @@ where
         })?;
     }
     Ok(())
+}
+
+/// The blob's size from its header, without inflating it.
+fn blob_size(repo: &gix::Repository, id: &ObjectId, path: &BString) -> Result<u64, SourceError> {
+    repo.find_header(*id)
+        .map(|h| h.size())
+        .map_err(|e| SourceError::Blob {
+            path: path.to_str_lossy().into_owned(),
+            id: id.to_string(),
+            message: e.to_string(),
+        })
 }
 
 fn read_blob<'b>(

@@ -2,10 +2,12 @@
 
 mod config;
 mod corpus;
+mod faults;
 mod fix;
 mod formats;
 mod hook;
 mod precommit;
+mod properties;
 mod range;
 mod report;
 mod rules;
