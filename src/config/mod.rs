@@ -50,6 +50,8 @@ struct ConfigFile {
 #[serde(rename_all = "camelCase")]
 struct LimitsSpec {
     max_file_size: Option<toml::Value>,
+    window_before: Option<toml::Value>,
+    window_after: Option<toml::Value>,
 }
 
 #[derive(Debug, Default, Deserialize)]
@@ -109,6 +111,8 @@ pub struct Config {
     pub warnings: Vec<String>,
     /// Bounds on what a scan reads (`[limits]`).
     pub limits: Limits,
+    /// `[limits] windowBefore` / `windowAfter`, when set.
+    window: (Option<usize>, Option<usize>),
     use_default: bool,
     disabled: Vec<String>,
     rules: Vec<UserRule>,
@@ -259,15 +263,26 @@ impl Config {
                     .map_err(|message| error(locate(text, "allowlist"), message))?,
             );
         }
-        if let Some(max) = file.limits.and_then(|l| l.max_file_size) {
-            config.limits.max_file_size = parse_size(&max).ok_or_else(|| {
+        let limits = file.limits.unwrap_or_default();
+        let size = |key: &str, value: &toml::Value| {
+            parse_size(value).ok_or_else(|| {
                 error(
-                    locate(text, "maxFileSize"),
+                    locate(text, key),
                     format!(
-                        "[limits] maxFileSize {max} is not a size (bytes, or a string such as \"20MiB\")"
+                        "[limits] {key} {value} is not a size (bytes, or a string such as \"20MiB\")"
                     ),
                 )
-            })?;
+            })
+        };
+        let window = |n: u64| usize::try_from(n).unwrap_or(usize::MAX);
+        if let Some(max) = &limits.max_file_size {
+            config.limits.max_file_size = size("maxFileSize", max)?;
+        }
+        if let Some(before) = &limits.window_before {
+            config.window.0 = Some(window(size("windowBefore", before)?));
+        }
+        if let Some(after) = &limits.window_after {
+            config.window.1 = Some(window(size("windowAfter", after)?));
         }
         config.disabled.extend(file.disabled_rules);
         config.disabled.extend(extend.disabled_rules);
@@ -304,7 +319,14 @@ impl Config {
                 *id = resolve(&ruleset, id).to_owned();
             }
         }
-        Ok(Detector::new(ruleset, allowlists))
+        let mut detector = Detector::new(ruleset, allowlists);
+        if self.window != (None, None) {
+            detector.set_window(
+                self.window.0.unwrap_or(crate::detect::WINDOW_BEFORE),
+                self.window.1.unwrap_or(crate::detect::WINDOW_AFTER),
+            );
+        }
+        Ok(detector)
     }
 }
 
@@ -471,6 +493,25 @@ mod tests {
         assert_eq!(config.limits.max_file_size, 1000);
         let err = Config::parse("k.toml", "[limits]\nmaxFileSize = \"lots\"\n").unwrap_err();
         assert!(err.to_string().starts_with("k.toml:2:1"), "{err}");
+    }
+
+    #[test]
+    fn the_keyword_window_is_configurable() {
+        use crate::source::AddedLines;
+        // A token 2,000 bytes after its keyword on one long line: beyond the default window.
+        let line = format!("api_key={}Zx9Qw7Er5Ty3Ui1Op8As6Df4\n", " ".repeat(2000));
+        let text = "[[rules]]\nid = 'far'\nkeywords = ['api_key']\nregex = 'Zx9Q[A-Za-z0-9]{20}'\nmultiline = false\n";
+        let near = Config::parse("k.toml", text).unwrap().detector().unwrap();
+        let found = near
+            .scan(b"a.js", line.as_bytes(), &AddedLines::all())
+            .unwrap();
+        assert!(found.iter().all(|f| f.rule.id.as_str() != "far"));
+        let wide = format!("{text}[limits]\nwindowAfter = \"4KiB\"\n");
+        let far = Config::parse("k.toml", &wide).unwrap().detector().unwrap();
+        let found = far
+            .scan(b"a.js", line.as_bytes(), &AddedLines::all())
+            .unwrap();
+        assert!(found.iter().any(|f| f.rule.id.as_str() == "far"));
     }
 
     #[test]

@@ -14,7 +14,7 @@ pub mod words;
 
 use std::ops::Range;
 
-pub use self::prefilter::{Candidate, Prefilter};
+pub use self::prefilter::{Candidate, Prefilter, WINDOW_AFTER, WINDOW_BEFORE};
 use crate::finding::{Finding, LineContext, Location};
 use crate::redact::Secret;
 use crate::rules::{AllowTarget, Allowlist, Rule, Ruleset};
@@ -109,6 +109,13 @@ impl Detector {
             prefilter,
             allowlists,
         }
+    }
+
+    /// Sets how many bytes around a keyword hit on a long line a rule's regex searches (see
+    /// [`Prefilter::set_window`]); a secret that ends farther than `after` bytes from its
+    /// keyword is not found, so larger windows trade speed on minified code for reach.
+    pub fn set_window(&mut self, before: usize, after: usize) {
+        self.prefilter.set_window(before, after);
     }
 
     /// The rules in force.

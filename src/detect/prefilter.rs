@@ -26,6 +26,8 @@ pub struct Prefilter {
     /// Rules without keywords: they always run.
     always: Vec<usize>,
     rule_count: usize,
+    /// Bytes searched before and after a keyword hit on a long line.
+    window: (usize, usize),
 }
 
 impl Prefilter {
@@ -81,6 +83,7 @@ impl Prefilter {
             rules_of_keyword: credited,
             always,
             rule_count: ruleset.rules().len(),
+            window: (WINDOW_BEFORE, WINDOW_AFTER),
         }
     }
 
@@ -92,6 +95,12 @@ impl Prefilter {
         } else {
             &self.nfa
         }
+    }
+
+    /// Sets how many bytes before and after a keyword hit a rule's regex searches (defaults:
+    /// [`WINDOW_BEFORE`], [`WINDOW_AFTER`]); `[limits] windowBefore`/`windowAfter` in the config.
+    pub fn set_window(&mut self, before: usize, after: usize) {
+        self.window = (before, after);
     }
 
     /// The rules whose keywords occur in `text` (plus the keyword-less ones), in rule order,
@@ -154,7 +163,7 @@ impl Prefilter {
                 {
                     continue;
                 }
-                push_merged(list, window(text, start, stop));
+                push_merged(list, window(text, start, stop, self.window));
             }
         }
         windows
@@ -207,9 +216,9 @@ fn automaton(keywords: &[String], kind: AhoCorasickKind) -> AhoCorasick {
 }
 
 /// The line around `start..end`, cut to the window sizes.
-fn window(text: &[u8], start: usize, end: usize) -> Range<usize> {
-    let lo = start.saturating_sub(WINDOW_BEFORE);
-    let hi = (end + WINDOW_AFTER).min(text.len());
+fn window(text: &[u8], start: usize, end: usize, (before, after): (usize, usize)) -> Range<usize> {
+    let lo = start.saturating_sub(before);
+    let hi = end.saturating_add(after).min(text.len());
     let from = memchr::memrchr(b'\n', &text[lo..start]).map_or(lo, |p| lo + p + 1);
     let to = memchr::memchr(b'\n', &text[end..hi]).map_or(hi, |p| end + p + 1);
     from..to
