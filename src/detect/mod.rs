@@ -8,6 +8,7 @@
 pub mod checksum;
 mod decode;
 pub mod entropy;
+mod keyword_dfa;
 pub mod placeholder;
 mod prefilter;
 pub mod words;
@@ -26,9 +27,11 @@ const LINE_WINDOW: usize = 240;
 /// Above this many bytes of windows, a rule's regex is built with a literal prefilter.
 const LARGE_SEARCH: usize = 64 * 1024;
 
-/// One candidate rule's matches: (order among the candidates, rule index, secret spans, each
-/// with whether it passed the rule's checks).
-type RuleMatches = (usize, usize, Vec<(Range<usize>, bool)>);
+/// A match: the secret's span and the whole match's span.
+type Match = (Range<usize>, Range<usize>);
+
+/// One candidate rule's matches: (order among the candidates, rule index, its matches).
+type RuleMatches = (usize, usize, Vec<Match>);
 
 /// Runs of added lines at least this long are scanned by two threads.
 const PARALLEL_CHUNK: usize = 4 * 1024 * 1024;
@@ -204,13 +207,16 @@ impl Detector {
         for (_, index, matches) in per_rule {
             let rule = &self.ruleset.rules()[index];
             let vetoes = !rule.info.tags.iter().any(|t| t == "generic");
-            for (span, accepted) in matches {
+            for (span, whole) in matches {
                 if spans
                     .iter()
                     .any(|s| s.start < span.end && span.start < s.end)
                 {
                     continue; // an earlier, more specific rule already judged these bytes
                 }
+                // Judged only now, for the bytes no earlier rule claimed: the checks can cost
+                // (an allowlist's regexes are compiled on first use).
+                let accepted = self.accepts(rule, site, chunk.bytes, whole, span.clone());
                 // A provider rule that recognises a value and rejects it (wrong checksum,
                 // documentation key, placeholder) speaks for it: no generic rule reports it.
                 if accepted || vetoes {
@@ -241,14 +247,13 @@ impl Detector {
             .collect()
     }
 
-    /// The secret spans of one candidate rule's matches, each with whether it passes the rule's
-    /// checks.
+    /// The secret spans of one candidate rule's matches, each with the whole match's span.
     fn matches_of(
         &self,
         site: Site<'_>,
         chunk: Chunk<'_>,
         candidate: Candidate,
-    ) -> Result<Vec<(Range<usize>, bool)>, DetectError> {
+    ) -> Result<Vec<Match>, DetectError> {
         let index = candidate.rule;
         let rule = &self.ruleset.rules()[index];
         if rule.path.as_ref().is_some_and(|p| !p.is_match(site.path)) {
@@ -276,7 +281,7 @@ impl Detector {
                 rule: rule.id().to_string(),
                 message: message.to_owned(),
             })?;
-        let mut accepted = Vec::new();
+        let mut found = Vec::new();
         let mut caps = regex.create_captures();
         for w in windows {
             let hay = &chunk.bytes[w.clone()];
@@ -303,11 +308,10 @@ impl Detector {
                 };
                 let span = w.start + secret.start..w.start + secret.end;
                 let whole = w.start + whole.start..w.start + whole.end;
-                let ok = self.accepts(rule, site, chunk.bytes, whole, span.clone());
-                accepted.push((span, ok));
+                found.push((span, whole));
             }
         }
-        Ok(accepted)
+        Ok(found)
     }
 
     /// Whether a global allowlist lets the whole file through before any rule runs: one for

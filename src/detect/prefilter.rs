@@ -1,4 +1,6 @@
-//! The keyword prefilter: one Aho-Corasick pass tells which rules could match at all.
+//! The keyword prefilter: one pass over the text tells which rules could match at all. For the
+//! built-in rules the pass is a DFA compiled at build time ([`super::keyword_dfa`]); for a
+//! ruleset a config changed, an Aho-Corasick automaton built at run time.
 
 use std::collections::HashMap;
 use std::ops::Range;
@@ -7,6 +9,7 @@ use std::sync::OnceLock;
 
 use aho_corasick::{AhoCorasick, AhoCorasickBuilder, AhoCorasickKind, MatchKind};
 
+use super::keyword_dfa::KeywordDfa;
 use crate::rules::Ruleset;
 
 /// Once this many bytes have been searched, the prefilter switches to a DFA, which takes ~2 ms
@@ -17,7 +20,10 @@ const DFA_THRESHOLD: usize = 256 * 1024;
 #[derive(Debug)]
 pub struct Prefilter {
     keywords: Vec<String>,
-    nfa: AhoCorasick,
+    /// The built-in keywords' DFA, when the keywords are the built-in ones.
+    built: Option<KeywordDfa>,
+    /// Otherwise an automaton built now (`None` when `built` is set).
+    nfa: Option<AhoCorasick>,
     dfa: OnceLock<AhoCorasick>,
     searched: AtomicUsize,
     longest_keyword: usize,
@@ -56,26 +62,44 @@ impl Prefilter {
         // search (it can use a DFA). A keyword inside a longer one that matched ("key" in
         // "apikey") is not reported on its own, so every pattern also credits the rules of the
         // keywords it contains (found by looking up each of its substrings).
-        let credited: Vec<Vec<usize>> = keywords
-            .iter()
-            .map(|outer| {
-                let mut rules = Vec::new();
-                for start in 0..outer.len() {
-                    for end in start + 1..=outer.len() {
-                        if let Some(&k) = outer.get(start..end).and_then(|s| index_of.get(s)) {
-                            rules.extend_from_slice(&rules_of_keyword[k]);
+        let built = KeywordDfa::for_keywords(&keywords);
+        let contained = |outer: &str, k: usize| -> Vec<usize> {
+            match &built {
+                Some(built) => built.contained(k).collect(),
+                None => {
+                    let mut inner = Vec::new();
+                    for start in 0..outer.len() {
+                        for end in start + 1..=outer.len() {
+                            if let Some(&i) = outer.get(start..end).and_then(|s| index_of.get(s)) {
+                                inner.push(i);
+                            }
                         }
                     }
+                    inner
+                }
+            }
+        };
+        let credited: Vec<Vec<usize>> = keywords
+            .iter()
+            .enumerate()
+            .map(|(k, outer)| {
+                let mut rules = Vec::new();
+                for inner in contained(outer, k) {
+                    rules.extend_from_slice(&rules_of_keyword[inner]);
                 }
                 rules.sort_unstable();
                 rules.dedup();
                 rules
             })
             .collect();
-        let nfa = automaton(&keywords, AhoCorasickKind::ContiguousNFA);
+        // The noncontiguous NFA is the cheapest to build; a large change switches to the DFA.
+        let nfa = built
+            .is_none()
+            .then(|| automaton(&keywords, AhoCorasickKind::NoncontiguousNFA));
         let longest_keyword = keywords.iter().map(String::len).max().unwrap_or(0);
         Prefilter {
             keywords,
+            built,
             nfa,
             dfa: OnceLock::new(),
             searched: AtomicUsize::new(0),
@@ -87,13 +111,27 @@ impl Prefilter {
         }
     }
 
+    /// The run-time automaton for `text`: the NFA, or the DFA once enough has been searched.
     fn automaton_for(&self, text: &[u8]) -> &AhoCorasick {
         let before = self.searched.fetch_add(text.len(), Ordering::Relaxed);
-        if before + text.len() >= DFA_THRESHOLD {
-            self.dfa
-                .get_or_init(|| automaton(&self.keywords, AhoCorasickKind::DFA))
-        } else {
-            &self.nfa
+        match &self.nfa {
+            Some(nfa) if before + text.len() < DFA_THRESHOLD => nfa,
+            _ => self
+                .dfa
+                .get_or_init(|| automaton(&self.keywords, AhoCorasickKind::DFA)),
+        }
+    }
+
+    /// Calls `hit(keyword, start, end)` for each leftmost-longest keyword match in `hay`, until
+    /// `hit` returns false.
+    fn for_each_match(&self, hay: &[u8], mut hit: impl FnMut(usize, usize, usize) -> bool) {
+        if let Some(built) = &self.built {
+            return built.for_each_match(hay, hit);
+        }
+        for m in self.automaton_for(hay).find_iter(hay) {
+            if !hit(m.pattern().as_usize(), m.start(), m.end()) {
+                return;
+            }
         }
     }
 
@@ -150,12 +188,12 @@ impl Prefilter {
         }
         let end = (range.end + self.longest_keyword).min(text.len());
         let hay = &text[range.start..end];
-        for m in self.automaton_for(hay).find_iter(hay) {
-            let (start, stop) = (range.start + m.start(), range.start + m.end());
+        self.for_each_match(hay, |keyword, start, stop| {
+            let (start, stop) = (range.start + start, range.start + stop);
             if start >= range.end {
-                break;
+                return false;
             }
-            for &r in &self.rules_of_keyword[m.pattern().as_usize()] {
+            for &r in &self.rules_of_keyword[keyword] {
                 let list = windows[r].get_or_insert_with(Vec::new);
                 if list
                     .last()
@@ -165,7 +203,8 @@ impl Prefilter {
                 }
                 push_merged(list, window(text, start, stop, self.window));
             }
-        }
+            true
+        });
         windows
     }
 }

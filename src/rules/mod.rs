@@ -230,6 +230,8 @@ impl Rule {
         let automaton = self.requires_automaton.get_or_init(|| {
             aho_corasick::AhoCorasickBuilder::new()
                 .ascii_case_insensitive(true)
+                // The cheapest automaton to build; it searches a few short windows.
+                .kind(Some(aho_corasick::AhoCorasickKind::NoncontiguousNFA))
                 .build(&self.requires)
                 .ok()
         });

@@ -24,6 +24,9 @@ pub struct Entry {
     pub id: ObjectId,
     /// The mode.
     pub mode: Mode,
+    /// For index entries, the file size git recorded when it was staged (32 bits, as the index
+    /// stores it): lets a scan skip reading the object header of every small blob.
+    pub staged_size: Option<u32>,
 }
 
 /// A difference between HEAD and the index.
@@ -87,6 +90,7 @@ pub fn changes(
                 path: e.path(index).to_owned(),
                 id: e.id,
                 mode: e.mode,
+                staged_size: Some(e.stat.size),
             });
         }
     }
@@ -148,6 +152,7 @@ fn walk(
                 path: prefix.clone(),
                 id: oid,
                 mode: Mode::from(mode),
+                staged_size: None,
             });
         }
         prefix.truncate(len);
@@ -240,6 +245,7 @@ fn diff_trees(
             path: prefix.clone(),
             id: e.1,
             mode: Mode::from(e.2),
+            staged_size: None,
         };
         let old_file = o.as_ref().filter(|e| !e.2.is_tree()).map(entry);
         let new_file = n.as_ref().filter(|e| !e.2.is_tree()).map(entry);

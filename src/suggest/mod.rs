@@ -6,8 +6,6 @@ mod language;
 use std::ops::Range;
 use std::sync::OnceLock;
 
-use regex::Regex;
-
 pub use self::language::Language;
 use crate::finding::Finding;
 
@@ -82,14 +80,21 @@ fn client_exposed_prefix(line: &str) -> Option<&'static str> {
 
 /// `smtp_password = "…"` → `SMTP_PASSWORD`; `apiKey: "…"` → `API_KEY`.
 pub fn env_from_identifier(before_literal: &str) -> Option<String> {
-    static ASSIGNED: OnceLock<Regex> = OnceLock::new();
-    let re = ASSIGNED.get_or_init(|| {
-        Regex::new(
-            r#"([A-Za-z_][A-Za-z0-9_.\-]*)["'`\]]*\s*(?::=|=>|=|:|,)\s*(?:[A-Za-z]*\(\s*)?["'`]?$"#,
-        )
-        .expect("static regex")
-    });
-    let ident = re.captures(before_literal)?.get(1)?.as_str();
+    // Compiled as the rules are (ASCII classes, no literal prefilter): a hook that reports one
+    // finding should not pay for a full-featured regex build.
+    static ASSIGNED: OnceLock<Option<regex_automata::meta::Regex>> = OnceLock::new();
+    let re = ASSIGNED
+        .get_or_init(|| {
+            crate::rules::compile(
+                r#"([A-Za-z_][A-Za-z0-9_.\-]*)["'`\]]*\s*(?::=|=>|=|:|,)\s*(?:[A-Za-z]*\(\s*)?["'`]?$"#,
+            )
+            .ok()
+        })
+        .as_ref()?;
+    let mut caps = re.create_captures();
+    re.captures(before_literal.as_bytes(), &mut caps);
+    let span = caps.get_group(1)?;
+    let ident = &before_literal[span.range()];
     let ident = ident.rsplit('.').next().unwrap_or(ident);
     let name = upper_snake(ident);
     (!name.is_empty() && name.len() <= 64).then_some(name)
