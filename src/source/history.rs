@@ -23,6 +23,9 @@ pub struct History {
     /// Oldest first.
     commits: Vec<ObjectId>,
     limits: Limits,
+    /// In a shallow clone, the commits whose parents are not here: diffed against the empty
+    /// tree, as `git show` does there.
+    shallow: Vec<ObjectId>,
 }
 
 impl History {
@@ -50,11 +53,7 @@ impl History {
             None => (Vec::new(), vec![resolve(&repo, spec).map_err(range_err)?]),
         };
         let commits = walk(&repo, tips, hidden).map_err(range_err)?;
-        Ok(History {
-            repo,
-            commits,
-            limits: Limits::default(),
-        })
+        Ok(History::new(repo, commits))
     }
 
     /// The commits a `git push` sends, from the lines git writes on a pre-push hook's stdin:
@@ -98,11 +97,22 @@ impl History {
         } else {
             walk(&repo, tips, hidden).map_err(push_err)?
         };
-        Ok(History {
+        Ok(History::new(repo, commits))
+    }
+
+    fn new(repo: gix::Repository, commits: Vec<ObjectId>) -> History {
+        let shallow = repo
+            .shallow_commits()
+            .ok()
+            .flatten()
+            .map(|c| c.iter().copied().collect())
+            .unwrap_or_default();
+        History {
             repo,
             commits,
             limits: Limits::default(),
-        })
+            shallow,
+        }
     }
 
     /// The work tree's root, where the repository's config lives (none for a bare repository).
@@ -159,7 +169,11 @@ impl History {
     fn plan_commit(&self, id: ObjectId) -> Result<Option<Vec<Planned>>, SourceError> {
         let err = |e: &dyn std::fmt::Display| SourceError::Diff(format!("commit {id}: {e}"));
         let commit = self.repo.find_commit(id).map_err(|e| err(&e))?;
-        let parents: Vec<ObjectId> = commit.parent_ids().map(|p| p.detach()).collect();
+        let parents: Vec<ObjectId> = if self.shallow.contains(&id) {
+            Vec::new() // the shallow boundary: its parents were not fetched
+        } else {
+            commit.parent_ids().map(|p| p.detach()).collect()
+        };
         if parents.len() > 1 {
             return Ok(None);
         }

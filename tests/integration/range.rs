@@ -259,3 +259,39 @@ fn pre_push_install_chains_an_existing_hook_which_still_reads_the_refs() {
     );
     assert_eq!(std::fs::read_to_string(&hook).unwrap(), previous);
 }
+
+#[test]
+fn a_shallow_clone_scans_its_boundary_commit_as_git_shows_it() {
+    let origin = history();
+    let url = format!("file://{}", origin.root.display());
+    let clone = TestRepo::new();
+    let path = clone.root.parent().unwrap().join("shallow");
+    clone.git(&["clone", "-q", "--depth", "2", &url, path.to_str().unwrap()]);
+    let shallow = TestRepo::at(path);
+    assert_eq!(
+        shallow
+            .git(&["rev-parse", "--is-shallow-repository"])
+            .trim(),
+        "true"
+    );
+    // Depth 2 below a merge: both of its parents are boundary commits.
+    let boundaries = shallow.git(&["rev-list", "--max-parents=0", "HEAD"]);
+    for boundary in boundaries.lines() {
+        let ours = shallow.keyward_range_added_lines(boundary);
+        let git = shallow.git_commit_added_lines(boundary);
+        assert!(!git.is_empty());
+        assert!(
+            git == ours,
+            "{boundary}\ngit show:\n{}\nkeyward:\n{}",
+            show_added(&git),
+            show_added(&ours)
+        );
+    }
+    let out = shallow.keyward(&["scan", "--range", "HEAD"]);
+    assert_eq!(
+        out.status.code(),
+        Some(0),
+        "{}",
+        describe("scan --range HEAD in a shallow clone", &shallow.root, &out)
+    );
+}

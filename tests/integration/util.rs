@@ -40,6 +40,20 @@ impl TestRepo {
         Self::with_init_args(&[])
     }
 
+    /// A repository that already exists at `root` (a clone another `TestRepo` made, which must
+    /// outlive this one), with its own sealed home.
+    pub fn at(root: PathBuf) -> TestRepo {
+        let tmp = tempfile::tempdir().expect("temp dir");
+        let home = tmp.path().join("home");
+        std::fs::create_dir_all(&home).unwrap();
+        TestRepo {
+            _tmp: tmp,
+            root,
+            home,
+            extra_env: Default::default(),
+        }
+    }
+
     /// `git init ARGS…`.
     pub fn with_init_args(args: &[&str]) -> TestRepo {
         let tmp = tempfile::tempdir().expect("temp dir");
