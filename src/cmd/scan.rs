@@ -66,13 +66,7 @@ pub fn scan(cli: &Cli, args: &ScanArgs) -> Result<Scanned> {
     } else if args.range.is_some() || args.pre_push {
         let mut history = match &args.range {
             Some(spec) => History::open(&cwd, spec)?,
-            None => {
-                let mut refs = String::new();
-                std::io::stdin()
-                    .read_to_string(&mut refs)
-                    .context("cannot read the refs git is pushing from stdin")?;
-                History::for_push(&cwd, &refs)?
-            }
+            None => pushed(&cwd)?,
         };
         timings.push((
             "open the repository and walk the commits",
@@ -126,6 +120,27 @@ pub fn scan(cli: &Cli, args: &ScanArgs) -> Result<Scanned> {
         ignored,
         root,
     })
+}
+
+/// What a push sends. Under the pre-commit framework (`stages: [pre-push]`) the refs come in
+/// `PRE_COMMIT_FROM_REF` / `PRE_COMMIT_TO_REF`, as pre-commit reads git's stdin itself;
+/// otherwise they are git's ref lines on stdin.
+fn pushed(cwd: &Path) -> Result<History> {
+    let var = |k: &str| std::env::var(k).ok().filter(|v| !v.trim().is_empty());
+    if let Some(to) = var("PRE_COMMIT_TO_REF") {
+        return Ok(match var("PRE_COMMIT_FROM_REF") {
+            Some(from) if from.bytes().any(|b| b != b'0') => {
+                History::open(cwd, &format!("{from}..{to}"))?
+            }
+            // A new branch: what no remote-tracking branch has.
+            _ => History::for_push(cwd, &format!("- {to} - {}", "0".repeat(to.len())))?,
+        });
+    }
+    let mut refs = String::new();
+    std::io::stdin()
+        .read_to_string(&mut refs)
+        .context("cannot read the refs git is pushing from stdin")?;
+    Ok(History::for_push(cwd, &refs)?)
 }
 
 fn report_of(scanned: &Scanned) -> Report<'_> {

@@ -78,14 +78,20 @@ fn pre_commit_framework_blocks_a_staged_key() {
     repo.write(
         ".pre-commit-config.yaml",
         format!(
-            "repos:\n  - repo: {}\n    rev: {rev}\n    hooks:\n      - id: keyward\n",
+            "repos:\n  - repo: {}\n    rev: {rev}\n    hooks:\n      - id: keyward\n      - id: keyward-pre-push\n",
             hook_repo.root.display()
         ),
     );
     repo.write("app.py", "import os\n");
     repo.commit_all("base");
 
-    let install = repo.run(repo.command("pre-commit").args(["install"]));
+    let install = repo.run(repo.command("pre-commit").args([
+        "install",
+        "--hook-type",
+        "pre-commit",
+        "--hook-type",
+        "pre-push",
+    ]));
     assert!(
         install.status.success(),
         "{}",
@@ -142,6 +148,34 @@ fn pre_commit_framework_blocks_a_staged_key() {
     );
     assert!(!all.contains(&openai_key(21)));
     assert_eq!(repo.head(), head);
+
+    // Past the commit hook knowingly, the same key is stopped by the pre-push hook.
+    let remote = repo.root.parent().unwrap().join("remote.git");
+    repo.git(&[
+        "init",
+        "-q",
+        "--bare",
+        "-b",
+        "main",
+        remote.to_str().unwrap(),
+    ]);
+    repo.git(&["remote", "add", "origin", remote.to_str().unwrap()]);
+    let out = repo.git_output(&["push", "-q", "origin", "main"]);
+    assert!(
+        out.status.success(),
+        "{}",
+        describe("git push (clean)", &repo.root, &out)
+    );
+    repo.git(&["commit", "-q", "--no-verify", "-m", "leak"]);
+    let out = repo.git_output(&["push", "origin", "main"]);
+    let all = format!(
+        "{}{}",
+        String::from_utf8_lossy(&out.stdout),
+        String::from_utf8_lossy(&out.stderr)
+    );
+    assert!(!out.status.success(), "{all}");
+    assert!(all.contains("OpenAI API key"), "{all}");
+    assert!(!all.contains(&openai_key(21)));
 }
 
 #[test]
