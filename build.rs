@@ -2,7 +2,8 @@
 //! for it:
 //!
 //! - each file is converted to JSON: parsing ~80 KB of TOML took 1.3 ms of every run, half of a
-//!   small commit's budget, and the same data as JSON parses in a tenth of that;
+//!   small commit's budget, and the same data as JSON parses in a tenth of that; the rules'
+//!   examples go to a separate file that only `keyward rules --check` and the tests read;
 //! - the rules' keywords are compiled into one case-insensitive DFA, serialized for
 //!   `src/detect/keyword_dfa.rs` to use in place (building the Aho-Corasick automaton over the
 //!   same ~280 keywords took 0.6 ms of every run).
@@ -31,10 +32,30 @@ fn main() {
     for path in entries {
         println!("cargo:rerun-if-changed={}", path.display());
         let text = std::fs::read_to_string(&path).expect("read rule file");
-        let value: serde_json::Value = match toml::from_str(&text) {
+        let mut value: serde_json::Value = match toml::from_str(&text) {
             Ok(v) => v,
             Err(e) => panic!("{}: {e}", path.display()),
         };
+        // Examples are for `keyward rules --check` and the tests only: a separate file, so a
+        // scan does not parse a third of the data for nothing.
+        let mut examples = serde_json::Map::new();
+        for rule in value["rules"].as_array_mut().into_iter().flatten() {
+            let Some(fields) = rule.as_object_mut() else {
+                continue;
+            };
+            let id = fields
+                .get("id")
+                .and_then(|v| v.as_str())
+                .unwrap_or_default()
+                .to_owned();
+            let mut own = serde_json::Map::new();
+            for key in ["examples", "counterExamples", "examplePath"] {
+                if let Some(v) = fields.remove(key) {
+                    own.insert(key.to_owned(), v);
+                }
+            }
+            examples.insert(id, serde_json::Value::Object(own));
+        }
         let name = path
             .file_stem()
             .expect("file name")
@@ -49,6 +70,9 @@ fn main() {
         }
         let json = serde_json::to_string(&value).expect("serialize rules");
         std::fs::write(out.join(format!("{name}.json")), json).expect("write rules JSON");
+        let json = serde_json::to_string(&examples).expect("serialize examples");
+        std::fs::write(out.join(format!("{name}.examples.json")), json)
+            .expect("write examples JSON");
     }
     keyword_dfa(&keywords.into_iter().collect::<Vec<_>>(), &out);
     pack_relative_relocations();

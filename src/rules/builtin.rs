@@ -1,19 +1,21 @@
 //! The built-in rule files, embedded at build time. A test checks this list against the folder.
 
-/// `(file name, the file as JSON)`: build.rs converts each TOML file to JSON, which parses in
-/// a tenth of the time.
+/// `(file name, the rules as JSON, their examples as JSON)`: build.rs converts each TOML file
+/// to JSON, which parses in a tenth of the time, and moves the examples (`{id: {examples,
+/// counterExamples, examplePath}}`) to a file of their own that a scan never parses.
 macro_rules! builtin {
     ($name:literal) => {
         (
             concat!($name, ".toml"),
             include_str!(concat!(env!("OUT_DIR"), "/rules/", $name, ".json")),
+            include_str!(concat!(env!("OUT_DIR"), "/rules/", $name, ".examples.json")),
         )
     };
 }
 
 /// Every built-in rules file, in load order: specific providers first, generic rules last, so a
 /// specific rule claims a secret before a generic one.
-pub(super) const FILES: &[(&str, &str)] = &[
+pub(super) const FILES: &[(&str, &str, &str)] = &[
     builtin!("openai"),
     builtin!("anthropic"),
     builtin!("ai"),
@@ -41,7 +43,7 @@ mod tests {
             .filter(|n| n.ends_with(".toml"))
             .collect();
         on_disk.sort();
-        let mut listed: Vec<String> = super::FILES.iter().map(|(n, _)| n.to_string()).collect();
+        let mut listed: Vec<String> = super::FILES.iter().map(|(n, _, _)| n.to_string()).collect();
         listed.sort();
         assert_eq!(listed, on_disk);
     }

@@ -4,7 +4,7 @@
 
 use std::fmt;
 
-use super::Ruleset;
+use super::{Examples, Ruleset};
 use crate::detect::Detector;
 use crate::source::AddedLines;
 
@@ -31,6 +31,7 @@ pub fn check(detector: &Detector) -> Vec<Problem> {
     let ruleset: &Ruleset = detector.ruleset();
     let mut problems = Vec::new();
     let mut seen = std::collections::HashSet::new();
+    let builtin = Ruleset::builtin_examples().unwrap_or_default();
     for (index, rule) in ruleset.rules().iter().enumerate() {
         let id = rule.id().to_string();
         let mut problem = |message: String| {
@@ -49,10 +50,24 @@ pub fn check(detector: &Detector) -> Vec<Problem> {
         if rule.keywords.is_empty() {
             problem("no keywords: its regex would run on every line of every commit".into());
         }
-        if rule.examples.is_empty() {
+        let own = Examples {
+            examples: rule.examples.clone(),
+            counter_examples: rule.counter_examples.clone(),
+            example_path: Some(rule.example_path.clone()),
+        };
+        let shipped = rule
+            .builtin
+            .then(|| builtin.get(rule.id().as_str()))
+            .flatten();
+        let examples = shipped.unwrap_or(&own);
+        let example_path = examples
+            .example_path
+            .clone()
+            .unwrap_or_else(|| "example.txt".to_owned());
+        if examples.examples.is_empty() {
             problem("no examples that must match".into());
         }
-        for (n, template) in rule.examples.iter().enumerate() {
+        for (n, template) in examples.examples.iter().enumerate() {
             match expand(template, n) {
                 Err(e) => problem(e),
                 Ok(line) => {
@@ -64,16 +79,16 @@ pub fn check(detector: &Detector) -> Vec<Problem> {
                     {
                         problem(format!("example {n} contains none of the keywords: {line}"));
                     }
-                    if !fires(detector, &rule.example_path, &line, &id) {
+                    if !fires(detector, &example_path, &line, &id) {
                         problem(format!("example {n} does not match: {line}"));
                     }
                 }
             }
         }
-        for (n, template) in rule.counter_examples.iter().enumerate() {
+        for (n, template) in examples.counter_examples.iter().enumerate() {
             match expand(template, n) {
                 Err(e) => problem(e),
-                Ok(line) if fires(detector, &rule.example_path, &line, &id) => {
+                Ok(line) if fires(detector, &example_path, &line, &id) => {
                     problem(format!("counter-example {n} matches: {line}"))
                 }
                 Ok(_) => {}

@@ -90,6 +90,22 @@ pub struct Rule {
     pub example_path: String,
     /// Per-rule allowlists.
     pub allowlists: Vec<Allowlist>,
+    /// Whether the rule ships with keyward (its examples are in [`Ruleset::builtin_examples`]).
+    pub builtin: bool,
+}
+
+/// A rule's examples, as `keyward rules --check` tests them.
+#[derive(Clone, Debug, Default, serde::Deserialize)]
+#[serde(rename_all = "camelCase")]
+pub struct Examples {
+    /// Lines that must match (templates).
+    #[serde(default)]
+    pub examples: Vec<String>,
+    /// Lines that must not match.
+    #[serde(default)]
+    pub counter_examples: Vec<String>,
+    /// The path they are checked under.
+    pub example_path: Option<String>,
 }
 
 /// What an allowlist regex is matched against.
@@ -219,6 +235,7 @@ impl Rule {
                 .example_path
                 .unwrap_or_else(|| "example.txt".to_owned()),
             allowlists,
+            builtin,
         })
     }
 
@@ -456,7 +473,7 @@ impl Ruleset {
     /// Only if a built-in file is broken, which the test suite rules out.
     pub fn builtin() -> Result<Ruleset, RuleError> {
         let mut set = Ruleset::default();
-        for (name, json) in builtin::FILES {
+        for (name, json, _) in builtin::FILES {
             let origin = format!("src/rules/{name}");
             let file: RulesFile = serde_json::from_str(json).map_err(|e| RuleError {
                 origin: origin.clone(),
@@ -475,6 +492,25 @@ impl Ruleset {
             }
         }
         Ok(set)
+    }
+
+    /// The built-in rules' examples, counter-examples and example paths, by rule id: kept out
+    /// of [`Ruleset::builtin`] (a scan never needs them), read by `keyward rules --check`.
+    ///
+    /// # Errors
+    /// Only if a built-in file is broken, which the test suite rules out.
+    pub fn builtin_examples() -> Result<std::collections::HashMap<String, Examples>, RuleError> {
+        let mut all = std::collections::HashMap::new();
+        for (name, _, json) in builtin::FILES {
+            let file: std::collections::HashMap<String, Examples> = serde_json::from_str(json)
+                .map_err(|e| RuleError {
+                    origin: format!("src/rules/{name}"),
+                    location: None,
+                    message: e.to_string(),
+                })?;
+            all.extend(file);
+        }
+        Ok(all)
     }
 
     /// Parses a rules file and adds its rules; a rule with an id already present replaces it.
