@@ -6,7 +6,10 @@
 //!   examples go to a separate file that only `keyward rules --check` and the tests read;
 //! - the rules' keywords are compiled into one case-insensitive DFA, serialized for
 //!   `src/detect/keyword_dfa.rs` to use in place (building the Aho-Corasick automaton over the
-//!   same ~280 keywords took 0.6 ms of every run).
+//!   same ~280 keywords took 0.6 ms of every run);
+//! - each rule's pattern is expanded (`src/rules/shorthands.rs`) and parsed, and the parsed form
+//!   written for `src/rules/hir_codec.rs` to decode: parsing was over half of what compiling the
+//!   few regexes a small commit needs cost.
 //!
 //! The TOML stays the source that people edit and review; a malformed file fails the build
 //! with its name and position.
@@ -16,6 +19,11 @@ use std::path::Path;
 
 use regex_automata::dfa::dense;
 use regex_automata::util::syntax;
+
+#[path = "src/rules/hir_codec.rs"]
+mod hir_codec;
+#[path = "src/rules/shorthands.rs"]
+mod shorthands;
 
 fn main() {
     let rules = Path::new("src/rules");
@@ -29,6 +37,7 @@ fn main() {
         .collect();
     entries.sort();
     let mut keywords: BTreeSet<String> = BTreeSet::new();
+    let mut parsed: Vec<(String, Vec<u8>)> = Vec::new();
     for path in entries {
         println!("cargo:rerun-if-changed={}", path.display());
         let text = std::fs::read_to_string(&path).expect("read rule file");
@@ -61,10 +70,27 @@ fn main() {
             .expect("file name")
             .to_string_lossy()
             .into_owned();
-        for rule in value["rules"].as_array().into_iter().flatten() {
+        for rule in value["rules"].as_array_mut().into_iter().flatten() {
             for keyword in rule["keywords"].as_array().into_iter().flatten() {
                 if let Some(k) = keyword.as_str() {
                     keywords.insert(k.to_lowercase());
+                }
+            }
+            // The patterns as a run reads them: shorthands expanded here, and parsed here.
+            if let Some(regex) = rule["regex"].as_str() {
+                let expanded = shorthands::expand_shorthands(regex);
+                parse_into(&expanded, &mut parsed);
+                rule["regex"] = serde_json::Value::String(expanded);
+            }
+            if let Some(path) = rule["path"].as_str() {
+                parse_into(path, &mut parsed);
+            }
+            let lists = rule["allowlists"].as_array().into_iter().flatten();
+            for list in lists.chain(rule.get("allowlist")) {
+                for key in ["regexes", "paths"] {
+                    for pattern in list[key].as_array().into_iter().flatten() {
+                        parse_into(pattern.as_str().unwrap_or_default(), &mut parsed);
+                    }
                 }
             }
         }
@@ -75,14 +101,99 @@ fn main() {
             .expect("write examples JSON");
     }
     keyword_dfa(&keywords.into_iter().collect::<Vec<_>>(), &out);
-    pack_relative_relocations();
+    parsed_patterns(parsed, &out);
+    if !position_dependent_executable() {
+        pack_relative_relocations();
+    }
 }
 
-/// Links the binary with packed relative relocations (`-z pack-relative-relocs`, DT_RELR) where
-/// the toolchain and the C library support them: the dynamic loader then applies the binary's
-/// tens of thousands of relative relocations from a compact table, which took a twentieth of
-/// a small commit's time. Probed by linking and running a tiny program, so an older linker or
-/// glibc (before 2.36) just builds without it.
+/// Parses `pattern` as a run would (`src/rules/pattern.rs`) and adds it, in
+/// `src/rules/hir_codec.rs`'s form, to `parsed`. A pattern that does not parse is left out:
+/// the test suite and `keyward rules --check` report it, with its file; one that needs
+/// Unicode classes is left out too, and parsed at run time.
+fn parse_into(pattern: &str, parsed: &mut Vec<(String, Vec<u8>)>) {
+    let ascii = syntax::Config::new().unicode(false).utf8(false);
+    if let Ok(hir) = syntax::parse_with(pattern, &ascii) {
+        let mut encoded = Vec::new();
+        hir_codec::encode(&hir, &mut encoded);
+        parsed.push((pattern.to_owned(), encoded));
+    }
+}
+
+/// Writes `hir.rs`: `HIR`, each built-in pattern (rule regexes with their shorthands expanded,
+/// path filters, allowlists) and its parsed form, sorted by pattern.
+fn parsed_patterns(mut parsed: Vec<(String, Vec<u8>)>, out: &Path) {
+    parsed.sort();
+    parsed.dedup();
+    let mut rust = String::from("pub static HIR: &[(&str, &[u8])] = &[\n");
+    for (id, encoded) in parsed {
+        let literal: String = encoded
+            .iter()
+            .flat_map(|b| std::ascii::escape_default(*b))
+            .map(char::from)
+            .collect();
+        rust.push_str(&format!("    ({id:?}, b\"{literal}\"),\n"));
+    }
+    rust.push_str("];\n");
+    std::fs::write(out.join("hir.rs"), rust).expect("write hir.rs");
+}
+
+/// Links the binary as a position-dependent executable (`-no-pie`) on Linux with glibc, unless
+/// `KEYWARD_PIE=1` is set when building.
+///
+/// A position-independent binary of keyward's size carries ~23,000 relative relocations over
+/// ~100 pages of `.data.rel.ro` (vtables, panic locations, tables of string slices). The
+/// dynamic loader writes every one of those pages at start-up, a copy-on-write page fault each,
+/// which took 0.3 ms of every run: a tenth of a small commit's whole budget. Linked at a fixed
+/// address, the pointers are resolved by the linker and the pages are only read if used. This
+/// gives up address-space randomization of the binary's own code (libraries, heap and stack
+/// stay randomized), as Go's default linking does for gitleaks and the other Go scanners;
+/// `KEYWARD_PIE=1 cargo install --path .` keeps it. Probed by linking and running a tiny
+/// program, so a toolchain that cannot do it builds as usual.
+fn position_dependent_executable() -> bool {
+    println!("cargo:rerun-if-env-changed=KEYWARD_PIE");
+    let var = |k: &str| std::env::var(k).unwrap_or_default();
+    if var("KEYWARD_PIE") == "1"
+        || var("CARGO_CFG_TARGET_OS") != "linux"
+        || var("CARGO_CFG_TARGET_ENV") != "gnu"
+        || var("HOST") != var("TARGET")
+    {
+        return false;
+    }
+    if probe("no-pie", &["-no-pie"]) {
+        println!("cargo:rustc-link-arg-bins=-no-pie");
+        return true;
+    }
+    false
+}
+
+/// Whether the C compiler links a tiny program with `flags` into one that runs.
+fn probe(name: &str, flags: &[&str]) -> bool {
+    let dir = std::path::PathBuf::from(std::env::var("OUT_DIR").unwrap_or_default());
+    let source = dir.join(format!("{name}-probe.c"));
+    let program = dir.join(format!("{name}-probe"));
+    if std::fs::write(&source, "int main(void) { return 0; }\n").is_err() {
+        return false;
+    }
+    let cc = std::env::var("CC").unwrap_or_else(|_| "cc".to_owned());
+    let linked = std::process::Command::new(cc)
+        .arg(&source)
+        .arg("-o")
+        .arg(&program)
+        .args(flags)
+        .output()
+        .is_ok_and(|o| o.status.success());
+    linked
+        && std::process::Command::new(&program)
+            .status()
+            .is_ok_and(|s| s.success())
+}
+
+/// For a position-independent build: links the binary with packed relative relocations
+/// (`-z pack-relative-relocs`, DT_RELR) where the toolchain and the C library support them, so
+/// the dynamic loader applies the relocations from a compact table (reading the usual one took
+/// a twentieth of a small commit's time). Probed, so an older linker or glibc (before 2.36)
+/// just builds without it.
 fn pack_relative_relocations() {
     let var = |k: &str| std::env::var(k).unwrap_or_default();
     if var("CARGO_CFG_TARGET_OS") != "linux"
@@ -91,26 +202,7 @@ fn pack_relative_relocations() {
     {
         return;
     }
-    let dir = std::path::PathBuf::from(var("OUT_DIR"));
-    let source = dir.join("relr-probe.c");
-    let probe = dir.join("relr-probe");
-    if std::fs::write(&source, "int main(void) { return 0; }\n").is_err() {
-        return;
-    }
-    let cc = std::env::var("CC").unwrap_or_else(|_| "cc".to_owned());
-    let linked = std::process::Command::new(cc)
-        .arg(&source)
-        .arg("-o")
-        .arg(&probe)
-        .arg("-pie")
-        .arg("-Wl,-z,pack-relative-relocs")
-        .output()
-        .is_ok_and(|o| o.status.success());
-    let runs = linked
-        && std::process::Command::new(&probe)
-            .status()
-            .is_ok_and(|s| s.success());
-    if runs {
+    if probe("relr", &["-pie", "-Wl,-z,pack-relative-relocs"]) {
         println!("cargo:rustc-link-arg-bins=-Wl,-z,pack-relative-relocs");
     }
 }

@@ -57,7 +57,8 @@ pub fn scan<S>(detector: &Detector, source: S) -> Result<Vec<Finding>, ScanError
 where
     S: FnOnce(&mut dyn FnMut(FileChange<'_>) -> Result<(), ScanError>) -> Result<(), ScanError>,
 {
-    let workers = crate::detect::threads().saturating_sub(1);
+    // Asked only once the change is large: the answer costs system calls (the cgroup's quota).
+    let workers = || crate::detect::threads().saturating_sub(1);
     let found: Mutex<Vec<Finding>> = Mutex::new(Vec::new());
     let failed: Mutex<Option<DetectError>> = Mutex::new(None);
     let result = std::thread::scope(|scope| {
@@ -66,10 +67,10 @@ where
         let mut local: Vec<Finding> = Vec::new();
         let outcome = source(&mut |file: FileChange<'_>| {
             read += file.content.len();
-            if queue.is_none() && workers > 0 && read > PARALLEL_AFTER_BYTES {
+            if queue.is_none() && read > PARALLEL_AFTER_BYTES && workers() > 0 {
                 let (tx, rx) = sync_channel::<Work>(QUEUE);
                 let rx = std::sync::Arc::new(Mutex::new(rx));
-                for _ in 0..workers {
+                for _ in 0..workers() {
                     let rx = rx.clone();
                     let (found, failed) = (&found, &failed);
                     scope.spawn(move || work(detector, &rx, found, failed));

@@ -85,7 +85,7 @@ impl Flavor {
 /// A config rule: a whole new rule, or additions to one already in force.
 #[derive(Debug)]
 enum UserRule {
-    New(Rule),
+    New(Box<Rule>),
     Extend(Extension),
 }
 
@@ -255,7 +255,7 @@ impl Config {
                     format!("rule {id:?}: regex does not compile: {message}"),
                 ))
             })?;
-            config.rules.push(UserRule::New(rule));
+            config.rules.push(UserRule::New(Box::new(rule)));
         }
         for spec in file.allowlist.iter().chain(&file.allowlists) {
             config.allowlists.push(
@@ -303,7 +303,7 @@ impl Config {
         };
         for rule in self.rules {
             match rule {
-                UserRule::New(rule) => ruleset.push(rule),
+                UserRule::New(rule) => ruleset.push(*rule),
                 UserRule::Extend(ext) => apply(&mut ruleset, ext)?,
             }
         }

@@ -274,14 +274,31 @@ impl Detector {
             return Ok(Vec::new());
         }
         let searched: usize = windows.iter().map(|w| w.len()).sum();
+        let error = |message: &str| DetectError {
+            rule: rule.id().to_string(),
+            message: message.to_owned(),
+        };
+        let mut found = Vec::new();
+        if rule.backtrack_budget(searched) {
+            let backtracker = self.ruleset.backtracker(index).map_err(error)?;
+            let longest = backtracker.max_haystack_len();
+            if windows.iter().all(|w| w.len() <= longest) {
+                let mut cache = backtracker.create_cache();
+                for w in windows {
+                    let hay = &chunk.bytes[w.clone()];
+                    for caps in backtracker.try_captures_iter(&mut cache, hay) {
+                        // Only a haystack longer than `longest` is an error, ruled out above.
+                        let Ok(caps) = caps else { break };
+                        found.extend(secret_and_match(rule, &caps, w.start));
+                    }
+                }
+                return Ok(found);
+            }
+        }
         let regex = self
             .ruleset
             .regex(index, searched >= LARGE_SEARCH)
-            .map_err(|message| DetectError {
-                rule: rule.id().to_string(),
-                message: message.to_owned(),
-            })?;
-        let mut found = Vec::new();
+            .map_err(error)?;
         let mut caps = regex.create_captures();
         for w in windows {
             let hay = &chunk.bytes[w.clone()];
@@ -291,24 +308,7 @@ impl Detector {
                     .range(m.range())
                     .anchored(regex_automata::Anchored::Yes);
                 regex.search_captures(&input, &mut caps);
-                let Some(whole) = caps.get_match().map(|m| m.span()) else {
-                    continue;
-                };
-                // The secret is the configured group, else the first group that took part
-                // (rules with alternatives put the secret in a different group in each), else
-                // the whole match.
-                let secret = match rule.secret_group {
-                    Some(group) => caps.get_group(group),
-                    None => (1..caps.group_len())
-                        .find_map(|i| caps.get_group(i))
-                        .or(Some(whole)),
-                };
-                let Some(secret) = secret.filter(|m| !m.is_empty()) else {
-                    continue;
-                };
-                let span = w.start + secret.start..w.start + secret.end;
-                let whole = w.start + whole.start..w.start + whole.end;
-                found.push((span, whole));
+                found.extend(secret_and_match(rule, &caps, w.start));
             }
         }
         Ok(found)
@@ -391,6 +391,29 @@ struct Targets<'a> {
     secret: &'a [u8],
     whole: &'a [u8],
     line: &'a [u8],
+}
+
+/// The secret's span and the whole match's span in a match's groups, offset by `base` (where
+/// the searched window starts). The secret is the rule's configured group, else the first group
+/// that took part (rules with alternatives put the secret in a different group in each), else
+/// the whole match; an empty secret is no match.
+fn secret_and_match(
+    rule: &Rule,
+    caps: &regex_automata::util::captures::Captures,
+    base: usize,
+) -> Option<Match> {
+    let whole = caps.get_match()?.span();
+    let secret = match rule.secret_group {
+        Some(group) => caps.get_group(group),
+        None => (1..caps.group_len())
+            .find_map(|i| caps.get_group(i))
+            .or(Some(whole)),
+    };
+    let secret = secret.filter(|m| !m.is_empty())?;
+    Some((
+        base + secret.start..base + secret.end,
+        base + whole.start..base + whole.end,
+    ))
 }
 
 /// Whether `allowlist` lets a finding through. Each criterion that is set (paths, commits,

@@ -7,24 +7,30 @@
 
 mod builtin;
 pub mod check;
+mod hir_codec;
 mod id;
+mod pattern;
 pub mod schema;
+mod shorthands;
 
 use std::sync::atomic::{AtomicUsize, Ordering};
 use std::sync::{Arc, OnceLock};
 
-use regex_automata::meta::{self, Regex};
-use regex_automata::util::syntax;
+use regex_automata::meta::Regex;
+use regex_automata::nfa::thompson::backtrack::BoundedBacktracker;
 
 pub use self::id::RuleId;
+pub use self::pattern::{LazyRegex, ShortRegex};
 use self::schema::{AllowlistSpec, RuleSpec, RulesFile};
+use self::shorthands::expand_shorthands;
 use crate::detect::checksum::Checksum;
 
 /// Windows up to this long are searched for a rule's `requires` literals one literal at a time.
 const SHORT_WINDOW: usize = 16 * 1024;
 
-/// The largest compiled program a rule's regex may have; larger ones are reported, not built.
-const REGEX_SIZE_LIMIT: usize = 4 * 1024 * 1024;
+/// How many bytes a rule's bounded backtracker searches before the rule moves to its full
+/// regex (see [`Rule::backtrack_budget`]).
+const BACKTRACK_BUDGET: usize = 4 * 1024; // keep Rule::backtrack_budget's doc in step
 
 /// Whether a finding blocks the commit.
 #[derive(Clone, Copy, Debug, PartialEq, Eq, serde::Serialize)]
@@ -63,6 +69,10 @@ pub struct Rule {
     regex_source: String,
     regex: OnceLock<Result<Regex, String>>,
     fast_regex: OnceLock<Result<Regex, String>>,
+    /// The NFA for short windows, searched by the bounded backtracker (see [`Rule::backtracker`]).
+    backtracker: OnceLock<Result<BoundedBacktracker, String>>,
+    /// Bytes the backtracker has searched so far (see [`Rule::backtrack_budget`]).
+    backtracked: AtomicUsize,
     /// The capture group that holds the secret.
     pub secret_group: Option<usize>,
     /// Minimum entropy of the secret.
@@ -215,6 +225,8 @@ impl Rule {
             regex_source,
             regex: OnceLock::new(),
             fast_regex: OnceLock::new(),
+            backtracker: OnceLock::new(),
+            backtracked: AtomicUsize::new(0),
             secret_group: spec.secret_group,
             entropy: spec.entropy,
             keywords: spec.keywords.iter().map(|k| k.to_lowercase()).collect(),
@@ -288,13 +300,49 @@ impl Rule {
             (&self.regex, false)
         };
         cell.get_or_init(|| {
-            if self.regex.get().is_none() && self.fast_regex.get().is_none() {
+            if !self.is_compiled() {
                 counter.fetch_add(1, Ordering::Relaxed);
             }
-            compile_with(&self.regex_source, prefilter)
+            pattern::compile_with(&pattern::parse(&self.regex_source)?, prefilter)
         })
         .as_ref()
         .map_err(|e| e.as_str())
+    }
+
+    /// The rule's pattern as a bounded backtracker, compiled on first use: what a few short
+    /// windows (a typical commit) are searched with. It is only the pattern's NFA, which costs
+    /// about a third of the full regex (no reverse NFA, no lazy DFA to set up and warm), and on
+    /// a window of a few hundred bytes it finds the match and its groups in one pass faster
+    /// than the lazy DFA can build its first states. It searches windows up to
+    /// [`BoundedBacktracker::max_haystack_len`] bytes (kilobytes for keyward's rules).
+    ///
+    /// # Errors
+    /// The regex does not compile or is larger than the size limit.
+    pub fn backtracker(&self, counter: &AtomicUsize) -> Result<&BoundedBacktracker, &str> {
+        self.backtracker
+            .get_or_init(|| {
+                if !self.is_compiled() {
+                    counter.fetch_add(1, Ordering::Relaxed);
+                }
+                pattern::compile_backtracker(&pattern::parse(&self.regex_source)?)
+            })
+            .as_ref()
+            .map_err(|e| e.as_str())
+    }
+
+    /// Whether the backtracker may search `bytes` more: it may until it has searched 4 KiB in
+    /// all. The backtracker is the cheapest way to search a few windows, but slower per byte
+    /// than the lazy DFA; a rule that keeps being searched (a large commit, a whole history)
+    /// moves to its full regex, whose build then pays off.
+    pub fn backtrack_budget(&self, bytes: usize) -> bool {
+        self.backtracked.fetch_add(bytes, Ordering::Relaxed) + bytes <= BACKTRACK_BUDGET
+    }
+
+    /// Whether any form of the rule's pattern has been compiled.
+    fn is_compiled(&self) -> bool {
+        self.regex.get().is_some()
+            || self.fast_regex.get().is_some()
+            || self.backtracker.get().is_some()
     }
 }
 
@@ -341,122 +389,6 @@ impl Allowlist {
             target_rules: spec.target_rules.clone(),
         })
     }
-}
-
-/// Token boundaries and the name-to-value glue, shared by the rule files (see
-/// [`schema::RuleSpec::regex`]).
-const START: &str = r"(?:^|\\[nrt]|[^A-Za-z0-9])";
-const END: &str = r"(?:[^A-Za-z0-9_\-]|$)";
-const ASSIGN: &str = r#"[\w.\-]*?(?:\\?["'`\]])*[ \t]*(?::=|=>|=|:|,|\(|[ \t])[ \t]*(?:[A-Za-z_]{1,20}(?:\(|=)[ \t]*)?(?:\\?["'`])?"#;
-
-fn expand_shorthands(regex: &str) -> String {
-    regex
-        .replace("{START}", START)
-        .replace("{END}", END)
-        .replace("{ASSIGN}", ASSIGN)
-}
-
-/// A regex compiled on first use, so start-up does not pay for allowlists and path filters a
-/// commit never reaches. Its syntax is checked when it is made, so a mistake still surfaces at
-/// load time with the file it came from.
-#[derive(Debug)]
-pub struct LazyRegex {
-    source: String,
-    compiled: OnceLock<Option<Regex>>,
-}
-
-impl LazyRegex {
-    /// Wraps `pattern`, checking its syntax unless it is `trusted` (built in and tested).
-    ///
-    /// # Errors
-    /// The pattern does not parse.
-    pub fn new(pattern: &str, trusted: bool) -> Result<LazyRegex, String> {
-        if trusted {
-            Ok(LazyRegex {
-                source: pattern.to_owned(),
-                compiled: OnceLock::new(),
-            })
-        } else {
-            LazyRegex::checked(pattern)
-        }
-    }
-
-    /// Checks the syntax of `pattern` (cheaply: parsing, not compiling) and wraps it.
-    ///
-    /// # Errors
-    /// The pattern does not parse.
-    pub fn checked(pattern: &str) -> Result<LazyRegex, String> {
-        let parse = |unicode: bool| {
-            regex_syntax::ParserBuilder::new()
-                .unicode(unicode)
-                .utf8(false)
-                .build()
-                .parse(pattern)
-                .map(drop)
-                .map_err(|e| e.to_string())
-        };
-        parse(false).or_else(|e| parse(true).map_err(|_| e))?;
-        Ok(LazyRegex {
-            source: pattern.to_owned(),
-            compiled: OnceLock::new(),
-        })
-    }
-
-    /// Whether the pattern matches `haystack`. A pattern that parsed but is too large to compile
-    /// matches nothing (allowlists and path filters then do not apply).
-    pub fn is_match(&self, haystack: &[u8]) -> bool {
-        self.compiled
-            .get_or_init(|| compile(&self.source).ok())
-            .as_ref()
-            .is_some_and(|r| r.is_match(haystack))
-    }
-
-    /// The pattern as written.
-    pub fn as_str(&self) -> &str {
-        &self.source
-    }
-}
-
-/// Compiles a pattern with keyward's limits, for the way the detector runs it.
-///
-/// - ASCII semantics (`\w`, `\d`, `\s`, case folding), as gitleaks' RE2 patterns assume: keys
-///   are ASCII, and Unicode classes inside bounded repetitions multiply the program size.
-/// - No literal prefilter, one-pass DFA or backtracker: the keyword prefilter already chose the
-///   few windows a regex searches, so those engines would cost more to build (about half of a
-///   compile) than they save on a search. Matching runs on the lazy DFA; captures, needed only
-///   for a match, on the PikeVM.
-pub(crate) fn compile(pattern: &str) -> Result<Regex, String> {
-    compile_with(pattern, false)
-}
-
-fn compile_with(pattern: &str, prefilter: bool) -> Result<Regex, String> {
-    compile_unicode(pattern, prefilter, false).or_else(|ascii_error| {
-        // A pattern written with Unicode classes (`\p{L}`, as RE2 allows) needs them on.
-        compile_unicode(pattern, prefilter, true).map_err(|_| ascii_error)
-    })
-}
-
-fn compile_unicode(pattern: &str, prefilter: bool, unicode: bool) -> Result<Regex, String> {
-    meta::Builder::new()
-        .syntax(syntax::Config::new().unicode(unicode).utf8(false))
-        .configure(
-            meta::Config::new()
-                .nfa_size_limit(Some(REGEX_SIZE_LIMIT))
-                .auto_prefilter(prefilter)
-                .onepass(false)
-                .backtrack(false),
-        )
-        .build(pattern)
-        .map_err(|e| match e.size_limit() {
-            Some(limit) => format!(
-                "the compiled regex is larger than the size limit ({} MiB); bound its repetitions",
-                limit / (1024 * 1024)
-            ),
-            None => match e.syntax_error() {
-                Some(syntax) => syntax.to_string(),
-                None => e.to_string(),
-            },
-        })
 }
 
 /// Every rule in force, in a stable order.
@@ -574,7 +506,7 @@ impl Ruleset {
     pub fn compiled_rule_ids(&self) -> Vec<&str> {
         self.rules
             .iter()
-            .filter(|r| r.regex.get().is_some() || r.fast_regex.get().is_some())
+            .filter(|r| r.is_compiled())
             .map(|r| r.id().as_str())
             .collect()
     }
@@ -587,6 +519,11 @@ impl Ruleset {
     /// The regex of rule `index`, compiled on first use.
     pub(crate) fn regex(&self, index: usize, large: bool) -> Result<&Regex, &str> {
         self.rules[index].regex(&self.compiled, large)
+    }
+
+    /// The bounded backtracker of rule `index`, compiled on first use.
+    pub(crate) fn backtracker(&self, index: usize) -> Result<&BoundedBacktracker, &str> {
+        self.rules[index].backtracker(&self.compiled)
     }
 }
 

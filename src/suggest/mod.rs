@@ -80,19 +80,18 @@ fn client_exposed_prefix(line: &str) -> Option<&'static str> {
 
 /// `smtp_password = "…"` → `SMTP_PASSWORD`; `apiKey: "…"` → `API_KEY`.
 pub fn env_from_identifier(before_literal: &str) -> Option<String> {
-    // Compiled as the rules are (ASCII classes, no literal prefilter): a hook that reports one
-    // finding should not pay for a full-featured regex build.
-    static ASSIGNED: OnceLock<Option<regex_automata::meta::Regex>> = OnceLock::new();
+    // Compiled as the rules are (ASCII classes, a backtracker for short text): a hook that
+    // reports one finding should not pay for a full-featured regex build.
+    static ASSIGNED: OnceLock<Option<crate::rules::ShortRegex>> = OnceLock::new();
     let re = ASSIGNED
         .get_or_init(|| {
-            crate::rules::compile(
+            crate::rules::ShortRegex::new(
                 r#"([A-Za-z_][A-Za-z0-9_.\-]*)["'`\]]*\s*(?::=|=>|=|:|,)\s*(?:[A-Za-z]*\(\s*)?["'`]?$"#,
             )
             .ok()
         })
         .as_ref()?;
-    let mut caps = re.create_captures();
-    re.captures(before_literal.as_bytes(), &mut caps);
+    let caps = re.captures(before_literal.as_bytes())?;
     let span = caps.get_group(1)?;
     let ident = &before_literal[span.range()];
     let ident = ident.rsplit('.').next().unwrap_or(ident);

@@ -97,3 +97,81 @@ fn a_typical_commit_compiles_a_small_fraction_of_the_rules() {
     );
     assert!(total >= 100);
 }
+
+/// Every match and group of a rule's pattern, found the way short windows are searched (the
+/// bounded backtracker) and the way long ones are (the meta regex: lazy DFA, then captures
+/// anchored on each match).
+type Groups = Vec<Vec<Option<(usize, usize)>>>;
+
+fn by_backtracker(rule: &keyward::rules::Rule, hay: &[u8]) -> Groups {
+    let counter = Default::default();
+    let bt = rule.backtracker(&counter).unwrap();
+    assert!(hay.len() <= bt.max_haystack_len(), "{}", rule.id());
+    let mut cache = bt.create_cache();
+    bt.try_captures_iter(&mut cache, hay)
+        .map(|caps| {
+            let caps = caps.unwrap();
+            (0..caps.group_len())
+                .map(|g| caps.get_group(g).map(|s| (s.start, s.end)))
+                .collect()
+        })
+        .collect()
+}
+
+fn by_meta(rule: &keyward::rules::Rule, hay: &[u8], large: bool) -> Groups {
+    let counter = Default::default();
+    let regex = rule.regex(&counter, large).unwrap();
+    let mut caps = regex.create_captures();
+    regex
+        .find_iter(hay)
+        .map(|m| {
+            let input = regex_automata::Input::new(hay)
+                .range(m.range())
+                .anchored(regex_automata::Anchored::Yes);
+            regex.search_captures(&input, &mut caps);
+            (0..caps.group_len())
+                .map(|g| caps.get_group(g).map(|s| (s.start, s.end)))
+                .collect()
+        })
+        .collect()
+}
+
+#[test]
+fn short_and_long_searches_find_the_same_matches_and_groups() {
+    let ruleset = Ruleset::builtin().unwrap();
+    let examples = Ruleset::builtin_examples().unwrap();
+    let mut compared = 0;
+    for (n, rule) in ruleset.rules().iter().enumerate() {
+        let Some(own) = examples.get(rule.id().as_str()) else {
+            continue;
+        };
+        let lines: Vec<String> = own
+            .examples
+            .iter()
+            .chain(&own.counter_examples)
+            .enumerate()
+            .map(|(i, t)| keyward::fake::expand(t, (n * 100 + i) as u64).unwrap())
+            .collect();
+        // Each line alone, two lines joined (several matches, leftmost-first order), and each
+        // line cut short and run into its neighbour (matches at the window's edges).
+        let mut hays: Vec<Vec<u8>> = lines.iter().map(|l| l.clone().into_bytes()).collect();
+        for pair in lines.windows(2) {
+            hays.push(format!("{}\n{} {}", pair[0], pair[1], pair[0]).into_bytes());
+            let (a, b) = (pair[0].as_bytes(), pair[1].as_bytes());
+            hays.push([&a[..a.len() / 2], b].concat());
+        }
+        for hay in &hays {
+            let expected = by_meta(rule, hay, false);
+            assert_eq!(
+                by_backtracker(rule, hay),
+                expected,
+                "{}: {:?}",
+                rule.id(),
+                String::from_utf8_lossy(hay)
+            );
+            assert_eq!(by_meta(rule, hay, true), expected);
+            compared += 1;
+        }
+    }
+    assert!(compared > 300, "only {compared} comparisons");
+}
