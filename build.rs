@@ -1,9 +1,10 @@
 //! Build-time work on the built-in rule files (`src/rules/*.toml`), so that a run does not pay
 //! for it:
 //!
-//! - each file is converted to JSON: parsing ~80 KB of TOML took 1.3 ms of every run, half of a
-//!   small commit's budget, and the same data as JSON parses in a tenth of that; the rules'
-//!   examples go to a separate file that only `keyward rules --check` and the tests read;
+//! - each rule is converted to JSON (parsing ~80 KB of TOML took 1.3 ms of every run, half of
+//!   a small commit's budget) and listed in `rules.rs` with its id and keywords, so a run
+//!   parses only the rules the prefilter picks; the rules' examples are kept apart, for
+//!   `keyward rules --check` and the tests;
 //! - the rules' keywords are compiled into one case-insensitive DFA, serialized for
 //!   `src/detect/keyword_dfa.rs` to use in place (building the Aho-Corasick automaton over the
 //!   same ~280 keywords took 0.6 ms of every run);
@@ -25,32 +26,61 @@ mod hir_codec;
 #[path = "src/rules/shorthands.rs"]
 mod shorthands;
 
+/// The built-in rule files in load order: specific providers first, generic rules last, so a
+/// specific rule claims a secret before a generic one. Every `src/rules/*.toml` must be listed.
+const LOAD_ORDER: &[&str] = &[
+    "openai",
+    "anthropic",
+    "ai",
+    "github",
+    "registries",
+    "aws",
+    "cloud",
+    "payments",
+    "messaging",
+    "saas",
+    "observability",
+    "keys",
+    "urls",
+    "generic",
+];
+
 fn main() {
     let rules = Path::new("src/rules");
     let out = Path::new(&std::env::var("OUT_DIR").expect("cargo sets OUT_DIR")).join("rules");
     std::fs::create_dir_all(&out).expect("create OUT_DIR/rules");
     println!("cargo:rerun-if-changed=src/rules");
-    let mut entries: Vec<_> = std::fs::read_dir(rules)
+    let mut on_disk: Vec<String> = std::fs::read_dir(rules)
         .expect("read src/rules")
         .filter_map(|e| e.ok().map(|e| e.path()))
         .filter(|p| p.extension().is_some_and(|x| x == "toml"))
+        .filter_map(|p| Some(p.file_stem()?.to_string_lossy().into_owned()))
         .collect();
-    entries.sort();
+    on_disk.sort();
+    let mut listed: Vec<String> = LOAD_ORDER.iter().map(|n| n.to_string()).collect();
+    listed.sort();
+    assert_eq!(
+        on_disk, listed,
+        "build.rs LOAD_ORDER must list every src/rules/*.toml file"
+    );
     let mut keywords: BTreeSet<String> = BTreeSet::new();
     let mut parsed: Vec<(String, Vec<u8>)> = Vec::new();
-    for path in entries {
+    let mut table = Table::default();
+    let mut keywords_of_rules: Vec<Vec<String>> = Vec::new();
+    for name in LOAD_ORDER {
+        let path = rules.join(format!("{name}.toml"));
         println!("cargo:rerun-if-changed={}", path.display());
         let text = std::fs::read_to_string(&path).expect("read rule file");
         let mut value: serde_json::Value = match toml::from_str(&text) {
             Ok(v) => v,
             Err(e) => panic!("{}: {e}", path.display()),
         };
-        // Examples are for `keyward rules --check` and the tests only: a separate file, so a
-        // scan does not parse a third of the data for nothing.
+        // Examples are for `keyward rules --check` and the tests only: kept apart, so a scan
+        // does not parse a third of the data for nothing.
         let mut examples = serde_json::Map::new();
         for rule in value["rules"].as_array_mut().into_iter().flatten() {
             let Some(fields) = rule.as_object_mut() else {
-                continue;
+                panic!("{}: a rule that is not a table", path.display());
             };
             let id = fields
                 .get("id")
@@ -65,15 +95,12 @@ fn main() {
             }
             examples.insert(id, serde_json::Value::Object(own));
         }
-        let name = path
-            .file_stem()
-            .expect("file name")
-            .to_string_lossy()
-            .into_owned();
         for rule in value["rules"].as_array_mut().into_iter().flatten() {
+            let mut own_keywords = Vec::new();
             for keyword in rule["keywords"].as_array().into_iter().flatten() {
                 if let Some(k) = keyword.as_str() {
                     keywords.insert(k.to_lowercase());
+                    own_keywords.push(k.to_lowercase());
                 }
             }
             // The patterns as a run reads them: shorthands expanded here, and parsed here.
@@ -93,17 +120,64 @@ fn main() {
                     }
                 }
             }
+            let id = rule["id"].as_str().unwrap_or_default().to_owned();
+            keywords_of_rules.push(own_keywords.clone());
+            table.rule(&path, name, id, own_keywords, rule);
         }
-        let json = serde_json::to_string(&value).expect("serialize rules");
-        std::fs::write(out.join(format!("{name}.json")), json).expect("write rules JSON");
-        let json = serde_json::to_string(&examples).expect("serialize examples");
-        std::fs::write(out.join(format!("{name}.examples.json")), json)
-            .expect("write examples JSON");
+        table.examples(name, &serde_json::Value::Object(examples));
     }
-    keyword_dfa(&keywords.into_iter().collect::<Vec<_>>(), &out);
+    table.write(&out);
+    keyword_dfa(
+        &keywords.into_iter().collect::<Vec<_>>(),
+        &keywords_of_rules,
+        &out,
+    );
     parsed_patterns(parsed, &out);
     if !position_dependent_executable() {
         pack_relative_relocations();
+    }
+}
+
+/// `rules.rs`: the built-in rules, in load order, each with what a run needs before it needs
+/// the rule itself (its id and keywords, for the prefilter) and the rule as JSON, parsed only
+/// if the prefilter picks it; and each file's examples, as JSON.
+#[derive(Default)]
+struct Table {
+    rust: String,
+    examples: String,
+    ids: BTreeSet<String>,
+}
+
+impl Table {
+    fn rule(
+        &mut self,
+        path: &Path,
+        file: &str,
+        id: String,
+        keywords: Vec<String>,
+        rule: &serde_json::Value,
+    ) {
+        if !self.ids.insert(id.clone()) {
+            panic!("{}: rule {id:?} is defined twice", path.display());
+        }
+        let json = serde_json::to_string(rule).expect("serialize a rule");
+        self.rust.push_str(&format!(
+            "    Spec {{ file: \"{file}.toml\", id: {id:?}, keywords: &{keywords:?}, json: {json:?} }},\n"
+        ));
+    }
+
+    fn examples(&mut self, file: &str, examples: &serde_json::Value) {
+        let json = serde_json::to_string(examples).expect("serialize examples");
+        self.examples
+            .push_str(&format!("    (\"{file}.toml\", {json:?}),\n"));
+    }
+
+    fn write(&self, out: &Path) {
+        let rust = format!(
+            "pub static RULES: &[Spec] = &[\n{}];\n\npub static EXAMPLES: &[(&str, &str)] = &[\n{}];\n",
+            self.rust, self.examples
+        );
+        std::fs::write(out.join("rules.rs"), rust).expect("write rules.rs");
     }
 }
 
@@ -210,7 +284,12 @@ fn pack_relative_relocations() {
 /// Writes `keywords.dfa` (a little-endian dense DFA whose pattern `p` is keyword `ORDER[p]`)
 /// and `keywords.rs` (`KEYWORDS`, sorted, and `ORDER`). Patterns go longest first, so the
 /// DFA's leftmost-first matches are the leftmost-longest ones the prefilter needs.
-fn keyword_dfa(keywords: &[String], out: &Path) {
+///
+/// For the rules as shipped (no config changed them), it also writes what the prefilter would
+/// otherwise work out at every start: `CREDITED[k]`, the rules (load-order indices) that a hit
+/// on keyword `k` calls for (its own rules and those of the keywords inside it), and `ALWAYS`,
+/// the rules without keywords.
+fn keyword_dfa(keywords: &[String], keywords_of_rules: &[Vec<String>], out: &Path) {
     let mut order: Vec<usize> = (0..keywords.len()).collect();
     order.sort_by_key(|&i| (std::cmp::Reverse(keywords[i].len()), i));
     let patterns: Vec<String> = order
@@ -244,19 +323,46 @@ fn keyword_dfa(keywords: &[String], out: &Path) {
                 .collect()
         })
         .collect();
+    let credited: Vec<Vec<usize>> = contains
+        .iter()
+        .map(|inner| {
+            (0..keywords_of_rules.len())
+                .filter(|&r| {
+                    inner
+                        .iter()
+                        .any(|&k| keywords_of_rules[r].contains(&keywords[k]))
+                })
+                .collect()
+        })
+        .collect();
+    let always: Vec<usize> = (0..keywords_of_rules.len())
+        .filter(|&r| keywords_of_rules[r].is_empty())
+        .collect();
+    let lists = |lists: &[Vec<usize>]| {
+        lists
+            .iter()
+            .map(|list| format!("&{list:?}"))
+            .collect::<Vec<_>>()
+            .join(", ")
+    };
     let source = format!(
         "/// The built-in keywords, lowercase, sorted.\npub const KEYWORDS: &[&str] = &{:?};\n\
          /// `ORDER[p]`: the index in `KEYWORDS` of the DFA's pattern `p`.\n\
          pub const ORDER: &[u16] = &{:?};\n\
          /// `CONTAINS[k]`: the keywords (indices in `KEYWORDS`) inside keyword `k`, itself included.\n\
-         pub const CONTAINS: &[&[u16]] = &[{}];\n",
+         pub const CONTAINS: &[&[u16]] = &[{}];\n\
+         /// `CREDITED[k]`: the shipped rules a hit on keyword `k` calls for.\n\
+         pub const CREDITED: &[&[u16]] = &[{}];\n\
+         /// The shipped rules without keywords.\n\
+         pub const ALWAYS: &[u16] = &{:?};\n\
+         /// How many rules ship.\n\
+         pub const RULES: usize = {};\n",
         keywords,
         order,
-        contains
-            .iter()
-            .map(|inner| format!("&{inner:?}"))
-            .collect::<Vec<_>>()
-            .join(", ")
+        lists(&contains),
+        lists(&credited),
+        always,
+        keywords_of_rules.len(),
     );
     std::fs::write(out.join("keywords.rs"), source).expect("write keywords.rs");
 }

@@ -38,7 +38,7 @@ pub fn run(cli: &Cli, args: &RulesArgs) -> Result<u8> {
         writeln!(
             out,
             "{} rules checked, {} problems",
-            detector.ruleset().rules().len(),
+            detector.ruleset().len(),
             problems.len()
         )?;
         return Ok(if problems.is_empty() {
@@ -49,7 +49,6 @@ pub fn run(cli: &Cli, args: &RulesArgs) -> Result<u8> {
     }
     let rows: Vec<RuleRow<'_>> = detector
         .ruleset()
-        .rules()
         .iter()
         .map(|r| RuleRow {
             id: r.id().as_str(),

@@ -105,7 +105,7 @@ pub fn scan(cli: &Cli, args: &ScanArgs) -> Result<Scanned> {
         eprintln!(
             "keyward: {} of {} rule regexes were compiled for this scan: {}",
             rules.compiled_regexes(),
-            rules.rules().len(),
+            rules.len(),
             rules.compiled_rule_ids().join(", ")
         );
     }

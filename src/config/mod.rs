@@ -357,11 +357,11 @@ fn parse_size(value: &toml::Value) -> Option<u64> {
 
 /// `id` as the ruleset knows it: itself, or the keyward id of a gitleaks id.
 fn resolve<'a>(ruleset: &Ruleset, id: &'a str) -> &'a str {
-    if ruleset.get(id).is_some() {
+    if ruleset.contains(id) {
         return id;
     }
     gitleaks::alias(id)
-        .filter(|alias| ruleset.get(alias).is_some())
+        .filter(|alias| ruleset.contains(alias))
         .unwrap_or(id)
 }
 
@@ -464,12 +464,12 @@ mod tests {
             .unwrap()
             .detector()
             .unwrap();
-        assert_eq!(own.ruleset().rules().len(), 1);
+        assert_eq!(own.ruleset().len(), 1);
         let extended = Config::parse(".keyward.toml", text)
             .unwrap()
             .detector()
             .unwrap();
-        assert!(extended.ruleset().rules().len() > 100);
+        assert!(extended.ruleset().len() > 100);
     }
 
     #[test]

@@ -26,20 +26,60 @@ static DFA_BYTES: &Aligned<[u8]> = &Aligned {
 #[derive(Debug)]
 pub struct KeywordDfa {
     dfa: dense::DFA<&'static [u32]>,
-    /// DFA pattern id → the prefilter's keyword index.
-    keyword_of_pattern: Vec<usize>,
-    /// DFA pattern id → the keyword's length.
-    length_of_pattern: Vec<usize>,
-    /// Sorted (built-in) index → the prefilter's keyword index, and back.
+    /// How the prefilter numbers the keywords, when not as [`generated::KEYWORDS`] does.
+    mapping: Option<Mapping>,
+}
+
+/// Sorted (built-in) keyword index → the prefilter's keyword index, and back.
+#[derive(Debug)]
+struct Mapping {
     runtime_of_sorted: Vec<usize>,
     sorted_of_runtime: Vec<usize>,
 }
 
+/// The rules as shipped, as the prefilter needs them: worked out by build.rs (see
+/// [`KeywordDfa::shipped`]).
+pub struct Shipped {
+    /// The built-in keywords, sorted: the keyword indices the DFA reports.
+    pub keywords: &'static [&'static str],
+    /// For each keyword, the rules (load-order indices) a hit calls for.
+    pub credited: &'static [&'static [u16]],
+    /// The rules without keywords.
+    pub always: &'static [u16],
+    /// How many rules ship.
+    pub rules: usize,
+}
+
 impl KeywordDfa {
+    /// The embedded DFA.
+    fn embedded() -> Option<dense::DFA<&'static [u32]>> {
+        if !cfg!(target_endian = "little") {
+            return None;
+        }
+        // SAFETY: the bytes are the little-endian serialization that this crate's build
+        // script wrote with the same regex-automata version for this very build, and the
+        // target is little-endian (checked above); alignment comes from `Aligned`.
+        let (dfa, _) = unsafe { dense::DFA::from_bytes_unchecked(&DFA_BYTES.bytes) }.ok()?;
+        Some(dfa)
+    }
+
+    /// The DFA and the tables for the rules as shipped, whose keyword indices are those of
+    /// [`Shipped::keywords`].
+    pub fn shipped() -> Option<(KeywordDfa, Shipped)> {
+        let dfa = KeywordDfa::embedded()?;
+        let tables = Shipped {
+            keywords: generated::KEYWORDS,
+            credited: generated::CREDITED,
+            always: generated::ALWAYS,
+            rules: generated::RULES,
+        };
+        Some((KeywordDfa { dfa, mapping: None }, tables))
+    }
+
     /// The embedded DFA for `keywords` (a prefilter's keyword list, lowercase), if they are
     /// exactly the built-in keywords in some order.
     pub fn for_keywords(keywords: &[String]) -> Option<KeywordDfa> {
-        if !cfg!(target_endian = "little") || keywords.len() != generated::KEYWORDS.len() {
+        if keywords.len() != generated::KEYWORDS.len() {
             return None;
         }
         let mut sorted: Vec<(&str, usize)> = keywords
@@ -55,18 +95,7 @@ impl KeywordDfa {
         {
             return None;
         }
-        // SAFETY: the bytes are the little-endian serialization that this crate's build
-        // script wrote with the same regex-automata version for this very build, and the
-        // target is little-endian (checked above); alignment comes from `Aligned`.
-        let (dfa, _) = unsafe { dense::DFA::from_bytes_unchecked(&DFA_BYTES.bytes) }.ok()?;
-        let keyword_of_pattern: Vec<usize> = generated::ORDER
-            .iter()
-            .map(|&sorted_index| sorted[usize::from(sorted_index)].1)
-            .collect();
-        let length_of_pattern = generated::ORDER
-            .iter()
-            .map(|&i| generated::KEYWORDS[usize::from(i)].len())
-            .collect();
+        let dfa = KeywordDfa::embedded()?;
         let runtime_of_sorted: Vec<usize> = sorted.iter().map(|(_, i)| *i).collect();
         let mut sorted_of_runtime = vec![0; keywords.len()];
         for (sorted_index, &runtime) in runtime_of_sorted.iter().enumerate() {
@@ -74,19 +103,30 @@ impl KeywordDfa {
         }
         Some(KeywordDfa {
             dfa,
-            keyword_of_pattern,
-            length_of_pattern,
-            runtime_of_sorted,
-            sorted_of_runtime,
+            mapping: Some(Mapping {
+                runtime_of_sorted,
+                sorted_of_runtime,
+            }),
         })
     }
 
     /// The keywords (the prefilter's indices) inside keyword `keyword`, itself included:
     /// computed at build time.
     pub fn contained(&self, keyword: usize) -> impl Iterator<Item = usize> + '_ {
-        generated::CONTAINS[self.sorted_of_runtime[keyword]]
+        let sorted = self
+            .mapping
+            .as_ref()
+            .map_or(keyword, |m| m.sorted_of_runtime[keyword]);
+        generated::CONTAINS[sorted]
             .iter()
-            .map(|&k| self.runtime_of_sorted[usize::from(k)])
+            .map(|&k| self.runtime_of(usize::from(k)))
+    }
+
+    /// The prefilter's index of sorted keyword `sorted`.
+    fn runtime_of(&self, sorted: usize) -> usize {
+        self.mapping
+            .as_ref()
+            .map_or(sorted, |m| m.runtime_of_sorted[sorted])
     }
 
     /// Calls `hit(keyword index, start, end)` for each leftmost-longest, non-overlapping
@@ -97,10 +137,10 @@ impl KeywordDfa {
             let Ok(Some(m)) = self.dfa.try_search_fwd(&input) else {
                 return;
             };
-            let pattern = m.pattern().as_usize();
+            let sorted = usize::from(generated::ORDER[m.pattern().as_usize()]);
             let end = m.offset();
-            let start = end - self.length_of_pattern[pattern];
-            if !hit(self.keyword_of_pattern[pattern], start, end) {
+            let start = end - generated::KEYWORDS[sorted].len();
+            if !hit(self.runtime_of(sorted), start, end) {
                 return;
             }
             input.set_start(end.max(input.start() + 1));
@@ -115,7 +155,7 @@ mod tests {
 
     fn builtin_keywords() -> Vec<String> {
         let mut keywords: Vec<String> = Vec::new();
-        for rule in Ruleset::builtin().unwrap().rules() {
+        for rule in Ruleset::builtin().unwrap().iter() {
             for k in &rule.keywords {
                 if !keywords.contains(k) {
                     keywords.push(k.clone());

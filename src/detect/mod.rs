@@ -205,7 +205,7 @@ impl Detector {
         per_rule.sort_by_key(|(order, _, _)| *order);
         let mut spans: Vec<Range<usize>> = Vec::new();
         for (_, index, matches) in per_rule {
-            let rule = &self.ruleset.rules()[index];
+            let rule = self.ruleset.rule(index);
             let vetoes = !rule.info.tags.iter().any(|t| t == "generic");
             for (span, whole) in matches {
                 if spans
@@ -255,7 +255,7 @@ impl Detector {
         candidate: Candidate,
     ) -> Result<Vec<Match>, DetectError> {
         let index = candidate.rule;
-        let rule = &self.ruleset.rules()[index];
+        let rule = self.ruleset.rule(index);
         if rule.path.as_ref().is_some_and(|p| !p.is_match(site.path)) {
             return Ok(Vec::new());
         }

@@ -28,7 +28,7 @@ pub struct Prefilter {
     searched: AtomicUsize,
     longest_keyword: usize,
     /// For each automaton pattern, the rules that listed it or a keyword inside it.
-    rules_of_keyword: Vec<Vec<usize>>,
+    rules_of_keyword: Credits,
     /// Rules without keywords: they always run.
     always: Vec<usize>,
     rule_count: usize,
@@ -36,26 +36,67 @@ pub struct Prefilter {
     window: (usize, usize),
 }
 
+/// For each keyword, the rules a hit on it calls for.
+#[derive(Debug)]
+enum Credits {
+    /// For the rules as shipped, from build.rs.
+    Shipped(&'static [&'static [u16]]),
+    /// Worked out for this ruleset.
+    Own(Vec<Vec<usize>>),
+}
+
+impl Credits {
+    fn of(&self, keyword: usize) -> impl Iterator<Item = usize> + '_ {
+        let (shipped, own): (&[u16], &[usize]) = match self {
+            Credits::Shipped(all) => (all[keyword], &[]),
+            Credits::Own(all) => (&[], &all[keyword]),
+        };
+        shipped
+            .iter()
+            .map(|&r| usize::from(r))
+            .chain(own.iter().copied())
+    }
+}
+
 impl Prefilter {
-    /// Builds the automaton over every rule's keywords (case-insensitive).
+    /// Builds the automaton over every rule's keywords (case-insensitive). For the rules as
+    /// shipped, everything was worked out by build.rs, and this costs nothing.
     pub fn new(ruleset: &Ruleset) -> Prefilter {
+        if ruleset.is_as_shipped() {
+            if let Some((built, shipped)) = KeywordDfa::shipped() {
+                return Prefilter {
+                    keywords: Vec::new(),
+                    built: Some(built),
+                    nfa: None,
+                    dfa: OnceLock::new(),
+                    searched: AtomicUsize::new(0),
+                    longest_keyword: shipped.keywords.iter().map(|k| k.len()).max().unwrap_or(0),
+                    rules_of_keyword: Credits::Shipped(shipped.credited),
+                    always: shipped.always.iter().map(|&r| usize::from(r)).collect(),
+                    rule_count: shipped.rules,
+                    window: (WINDOW_BEFORE, WINDOW_AFTER),
+                };
+            }
+        }
         let mut keywords: Vec<String> = Vec::new();
         let mut index_of: HashMap<&str, usize> = HashMap::new();
         let mut rules_of_keyword: Vec<Vec<usize>> = Vec::new();
         let mut always = Vec::new();
-        for (index, rule) in ruleset.rules().iter().enumerate() {
-            if rule.keywords.is_empty() {
-                always.push(index);
-            }
-            for keyword in &rule.keywords {
-                match index_of.get(keyword.as_str()) {
+        for index in 0..ruleset.len() {
+            let mut any = false;
+            for keyword in ruleset.keywords(index) {
+                any = true;
+                match index_of.get(keyword) {
                     Some(&k) => rules_of_keyword[k].push(index),
                     None => {
                         index_of.insert(keyword, keywords.len());
-                        keywords.push(keyword.clone());
+                        keywords.push(keyword.to_owned());
                         rules_of_keyword.push(vec![index]);
                     }
                 }
+            }
+            if !any {
+                always.push(index);
             }
         }
         // Leftmost-longest, non-overlapping search is several times faster than overlapping
@@ -104,9 +145,9 @@ impl Prefilter {
             dfa: OnceLock::new(),
             searched: AtomicUsize::new(0),
             longest_keyword,
-            rules_of_keyword: credited,
+            rules_of_keyword: Credits::Own(credited),
             always,
-            rule_count: ruleset.rules().len(),
+            rule_count: ruleset.len(),
             window: (WINDOW_BEFORE, WINDOW_AFTER),
         }
     }
@@ -193,7 +234,7 @@ impl Prefilter {
             if start >= range.end {
                 return false;
             }
-            for &r in &self.rules_of_keyword[keyword] {
+            for r in self.rules_of_keyword.of(keyword) {
                 let list = windows[r].get_or_insert_with(Vec::new);
                 if list
                     .last()
@@ -261,4 +302,37 @@ fn window(text: &[u8], start: usize, end: usize, (before, after): (usize, usize)
     let from = memchr::memrchr(b'\n', &text[lo..start]).map_or(lo, |p| lo + p + 1);
     let to = memchr::memchr(b'\n', &text[end..hi]).map_or(hi, |p| end + p + 1);
     from..to
+}
+
+#[cfg(test)]
+mod tests {
+    use super::Prefilter;
+    use crate::rules::Ruleset;
+
+    #[test]
+    fn the_shipped_tables_pick_what_the_run_time_ones_would() {
+        let shipped = Ruleset::builtin().unwrap();
+        assert!(shipped.is_as_shipped());
+        let mut touched = Ruleset::builtin().unwrap();
+        touched.get_mut("openai-api-key").unwrap();
+        assert!(!touched.is_as_shipped());
+        let (fast, slow) = (Prefilter::new(&shipped), Prefilter::new(&touched));
+        assert!(matches!(fast.rules_of_keyword, super::Credits::Shipped(_)));
+        assert!(matches!(slow.rules_of_keyword, super::Credits::Own(_)));
+        let examples = Ruleset::builtin_examples().unwrap();
+        let mut texts: Vec<String> = examples
+            .values()
+            .flat_map(|e| e.examples.iter().chain(&e.counter_examples))
+            .enumerate()
+            .map(|(i, t)| crate::fake::expand(t, i as u64).unwrap())
+            .collect();
+        texts.push(texts.join("\n"));
+        for text in &texts {
+            assert_eq!(
+                fast.candidates(text.as_bytes()),
+                slow.candidates(text.as_bytes()),
+                "{text}"
+            );
+        }
+    }
 }

@@ -1,36 +1,31 @@
-//! The built-in rule files, embedded at build time. A test checks this list against the folder.
+//! The built-in rules, embedded at build time (build.rs checks it read every rule file).
 
-/// `(file name, the rules as JSON, their examples as JSON)`: build.rs converts each TOML file
-/// to JSON, which parses in a tenth of the time, and moves the examples (`{id: {examples,
-/// counterExamples, examplePath}}`) to a file of their own that a scan never parses.
-macro_rules! builtin {
-    ($name:literal) => {
-        (
-            concat!($name, ".toml"),
-            include_str!(concat!(env!("OUT_DIR"), "/rules/", $name, ".json")),
-            include_str!(concat!(env!("OUT_DIR"), "/rules/", $name, ".examples.json")),
-        )
-    };
+/// A built-in rule as build.rs lists it: what the prefilter needs (its id and lowercase
+/// keywords) without parsing the rule, and the rule as JSON, parsed when it is first needed.
+#[derive(Debug)]
+pub(super) struct Spec {
+    /// The file it comes from (`openai.toml`).
+    pub file: &'static str,
+    /// The rule's id.
+    pub id: &'static str,
+    /// Its keywords, lowercase.
+    pub keywords: &'static [&'static str],
+    /// The whole rule (shorthands expanded, examples left out), as JSON.
+    pub json: &'static str,
 }
 
-/// Every built-in rules file, in load order: specific providers first, generic rules last, so a
-/// specific rule claims a secret before a generic one.
-pub(super) const FILES: &[(&str, &str, &str)] = &[
-    builtin!("openai"),
-    builtin!("anthropic"),
-    builtin!("ai"),
-    builtin!("github"),
-    builtin!("registries"),
-    builtin!("aws"),
-    builtin!("cloud"),
-    builtin!("payments"),
-    builtin!("messaging"),
-    builtin!("saas"),
-    builtin!("observability"),
-    builtin!("keys"),
-    builtin!("urls"),
-    builtin!("generic"),
-];
+mod generated {
+    use super::Spec;
+    include!(concat!(env!("OUT_DIR"), "/rules/rules.rs"));
+}
+
+/// Every built-in rule, in load order: specific providers first, generic rules last, so a
+/// specific rule claims a secret before a generic one (build.rs `LOAD_ORDER`).
+pub(super) static RULES: &[Spec] = generated::RULES;
+
+/// `(file name, {id: {examples, counterExamples, examplePath}} as JSON)` for each built-in
+/// file: kept out of [`RULES`], since a scan never reads them.
+pub(super) static EXAMPLES: &[(&str, &str)] = generated::EXAMPLES;
 
 mod parsed {
     include!(concat!(env!("OUT_DIR"), "/rules/hir.rs"));
@@ -48,27 +43,13 @@ pub(super) fn parsed_pattern(pattern: &str) -> Option<&'static [u8]> {
 #[cfg(test)]
 mod tests {
     #[test]
-    fn every_toml_file_in_the_folder_is_listed() {
-        let dir = std::path::Path::new(env!("CARGO_MANIFEST_DIR")).join("src/rules");
-        let mut on_disk: Vec<String> = std::fs::read_dir(dir)
-            .unwrap()
-            .filter_map(|e| e.ok()?.file_name().into_string().ok())
-            .filter(|n| n.ends_with(".toml"))
-            .collect();
-        on_disk.sort();
-        let mut listed: Vec<String> = super::FILES.iter().map(|(n, _, _)| n.to_string()).collect();
-        listed.sort();
-        assert_eq!(listed, on_disk);
-    }
-
-    #[test]
     fn every_builtin_pattern_decodes_to_what_its_source_parses_to() {
         let ruleset = crate::rules::Ruleset::builtin().unwrap();
         let config = regex_automata::util::syntax::Config::new()
             .unicode(false)
             .utf8(false);
         let mut patterns: Vec<&str> = Vec::new();
-        for rule in ruleset.rules() {
+        for rule in ruleset.iter() {
             patterns.push(rule.regex_source());
             patterns.extend(rule.path.as_ref().map(|p| p.as_str()));
             for list in &rule.allowlists {
@@ -86,5 +67,6 @@ mod tests {
         patterns.sort_unstable();
         patterns.dedup();
         assert_eq!(super::parsed::HIR.len(), patterns.len());
+        assert_eq!(ruleset.len(), super::RULES.len());
     }
 }

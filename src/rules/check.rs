@@ -32,7 +32,7 @@ pub fn check(detector: &Detector) -> Vec<Problem> {
     let mut problems = Vec::new();
     let mut seen = std::collections::HashSet::new();
     let builtin = Ruleset::builtin_examples().unwrap_or_default();
-    for (index, rule) in ruleset.rules().iter().enumerate() {
+    for (index, rule) in ruleset.iter().enumerate() {
         let id = rule.id().to_string();
         let mut problem = |message: String| {
             problems.push(Problem {

@@ -392,38 +392,111 @@ impl Allowlist {
 }
 
 /// Every rule in force, in a stable order.
+///
+/// A built-in rule is parsed from its JSON only when something needs more of it than its id
+/// and keywords (which the prefilter reads from build.rs's table): a small commit parses the
+/// handful of rules its keywords pick, not all of them. Parsing every rule and building it took
+/// half a millisecond of every run.
 #[derive(Debug, Default)]
 pub struct Ruleset {
-    rules: Vec<Rule>,
+    entries: Vec<Entry>,
     compiled: AtomicUsize,
+    /// Whether a rule was added, removed or extended since [`Ruleset::builtin`].
+    changed: bool,
+}
+
+/// One rule of a [`Ruleset`]: parsed, or a built-in one not needed yet.
+#[derive(Debug)]
+struct Entry {
+    builtin: Option<&'static builtin::Spec>,
+    rule: OnceLock<Rule>,
+}
+
+impl Entry {
+    fn parsed(rule: Rule) -> Entry {
+        Entry {
+            builtin: None,
+            rule: OnceLock::from(rule),
+        }
+    }
+
+    fn id(&self) -> &str {
+        match (self.rule.get(), self.builtin) {
+            (Some(rule), _) => rule.id().as_str(),
+            (None, Some(spec)) => spec.id,
+            (None, None) => unreachable!("an entry is a parsed rule or a built-in one"),
+        }
+    }
+
+    fn rule(&self) -> &Rule {
+        self.rule.get_or_init(|| {
+            let spec = self
+                .builtin
+                .expect("an entry is a parsed rule or a built-in one");
+            parse_builtin(spec)
+        })
+    }
+
+    fn rule_mut(&mut self) -> &mut Rule {
+        self.rule();
+        self.rule.get_mut().expect("parsed just above")
+    }
+}
+
+/// Parses a built-in rule. build.rs wrote its JSON from a rule file that the test suite loads
+/// and checks rule by rule, so this cannot fail in a tested build; if it did, the run stops
+/// (and a hook blocks the commit) naming the rule.
+fn parse_builtin(spec: &builtin::Spec) -> Rule {
+    let origin = format!("src/rules/{}", spec.file);
+    serde_json::from_str::<RuleSpec>(spec.json)
+        .map_err(|e| e.to_string())
+        .and_then(|parsed| Rule::from_spec(parsed, &origin, true).map_err(|e| e.to_string()))
+        .unwrap_or_else(|e| panic!("built-in rule {} in {origin} is broken: {e}", spec.id))
+}
+
+/// A rule's keywords, lowercase, read without parsing the rule.
+pub enum Keywords<'a> {
+    /// A built-in rule's, from build.rs's table.
+    Builtin(std::slice::Iter<'a, &'static str>),
+    /// A parsed rule's.
+    Parsed(std::slice::Iter<'a, String>),
+}
+
+impl<'a> Iterator for Keywords<'a> {
+    type Item = &'a str;
+
+    fn next(&mut self) -> Option<&'a str> {
+        match self {
+            Keywords::Builtin(it) => it.next().copied(),
+            Keywords::Parsed(it) => it.next().map(String::as_str),
+        }
+    }
 }
 
 impl Ruleset {
-    /// The rules that ship with keyward.
+    /// The rules that ship with keyward (each parsed when first needed).
     ///
     /// # Errors
-    /// Only if a built-in file is broken, which the test suite rules out.
+    /// None today: the rules were checked when keyward was built. The signature leaves room
+    /// for rules read at run time.
     pub fn builtin() -> Result<Ruleset, RuleError> {
-        let mut set = Ruleset::default();
-        for (name, json, _) in builtin::FILES {
-            let origin = format!("src/rules/{name}");
-            let file: RulesFile = serde_json::from_str(json).map_err(|e| RuleError {
-                origin: origin.clone(),
-                location: None,
-                message: e.to_string(),
-            })?;
-            for spec in file.rules {
-                if set.get(&spec.id).is_some() {
-                    return Err(RuleError {
-                        origin,
-                        location: None,
-                        message: format!("rule {:?} is defined twice", spec.id),
-                    });
-                }
-                set.push(Rule::from_spec(spec, &origin, true)?);
-            }
-        }
-        Ok(set)
+        Ok(Ruleset {
+            entries: builtin::RULES
+                .iter()
+                .map(|spec| Entry {
+                    builtin: Some(spec),
+                    rule: OnceLock::new(),
+                })
+                .collect(),
+            compiled: AtomicUsize::new(0),
+            changed: false,
+        })
+    }
+
+    /// Whether these are the built-in rules as shipped: no config added, removed or extended
+    /// one. The prefilter then uses tables build.rs computed.
+    pub fn is_as_shipped(&self) -> bool {
+        !self.changed && self.entries.len() == builtin::RULES.len()
     }
 
     /// The built-in rules' examples, counter-examples and example paths, by rule id: kept out
@@ -433,7 +506,7 @@ impl Ruleset {
     /// Only if a built-in file is broken, which the test suite rules out.
     pub fn builtin_examples() -> Result<std::collections::HashMap<String, Examples>, RuleError> {
         let mut all = std::collections::HashMap::new();
-        for (name, _, json) in builtin::FILES {
+        for (name, json) in builtin::EXAMPLES {
             let file: std::collections::HashMap<String, Examples> = serde_json::from_str(json)
                 .map_err(|e| RuleError {
                     origin: format!("src/rules/{name}"),
@@ -468,9 +541,14 @@ impl Ruleset {
 
     /// Adds a rule, replacing one with the same id.
     pub fn push(&mut self, rule: Rule) {
-        match self.rules.iter_mut().find(|r| r.id() == rule.id()) {
-            Some(slot) => *slot = rule,
-            None => self.rules.push(rule),
+        self.changed = true;
+        match self
+            .entries
+            .iter_mut()
+            .find(|e| e.id() == rule.id().as_str())
+        {
+            Some(slot) => *slot = Entry::parsed(rule),
+            None => self.entries.push(Entry::parsed(rule)),
         }
     }
 
@@ -478,34 +556,78 @@ impl Ruleset {
     pub fn disable<'a>(&mut self, ids: impl IntoIterator<Item = &'a str>) -> Vec<String> {
         let mut missing = Vec::new();
         for id in ids {
-            let before = self.rules.len();
-            self.rules.retain(|r| r.id().as_str() != id);
-            if self.rules.len() == before {
+            let before = self.entries.len();
+            self.entries.retain(|e| e.id() != id);
+            if self.entries.len() == before {
                 missing.push(id.to_owned());
+            } else {
+                self.changed = true;
             }
         }
         missing
     }
 
-    /// The rules, in order.
-    pub fn rules(&self) -> &[Rule] {
-        &self.rules
+    /// How many rules are in force.
+    pub fn len(&self) -> usize {
+        self.entries.len()
+    }
+
+    /// Whether no rule is in force.
+    pub fn is_empty(&self) -> bool {
+        self.entries.is_empty()
+    }
+
+    /// Rule `index` (parsed now if it was not yet).
+    ///
+    /// # Panics
+    /// `index` is out of range.
+    pub fn rule(&self, index: usize) -> &Rule {
+        self.entries[index].rule()
+    }
+
+    /// The id of rule `index`, without parsing it.
+    pub fn id(&self, index: usize) -> &str {
+        self.entries[index].id()
+    }
+
+    /// The keywords of rule `index` (lowercase), without parsing it.
+    pub fn keywords(&self, index: usize) -> Keywords<'_> {
+        let entry = &self.entries[index];
+        match (entry.rule.get(), entry.builtin) {
+            (None, Some(spec)) => Keywords::Builtin(spec.keywords.iter()),
+            _ => Keywords::Parsed(entry.rule().keywords.iter()),
+        }
+    }
+
+    /// Every rule, in order (parsing those not parsed yet).
+    pub fn iter(&self) -> impl ExactSizeIterator<Item = &Rule> {
+        self.entries.iter().map(Entry::rule)
+    }
+
+    /// Whether a rule with this id is in force (without parsing it).
+    pub fn contains(&self, id: &str) -> bool {
+        self.entries.iter().any(|e| e.id() == id)
     }
 
     /// The rule with this id.
     pub fn get(&self, id: &str) -> Option<&Rule> {
-        self.rules.iter().find(|r| r.id().as_str() == id)
+        self.entries.iter().find(|e| e.id() == id).map(Entry::rule)
     }
 
     /// The rule with this id, to extend it (a config's allowlist-only `[[rules]]` entry).
     pub fn get_mut(&mut self, id: &str) -> Option<&mut Rule> {
-        self.rules.iter_mut().find(|r| r.id().as_str() == id)
+        self.changed = true;
+        self.entries
+            .iter_mut()
+            .find(|e| e.id() == id)
+            .map(Entry::rule_mut)
     }
 
     /// The ids of the rules whose regexes have been compiled so far.
     pub fn compiled_rule_ids(&self) -> Vec<&str> {
-        self.rules
+        self.entries
             .iter()
+            .filter_map(|e| e.rule.get())
             .filter(|r| r.is_compiled())
             .map(|r| r.id().as_str())
             .collect()
@@ -518,12 +640,12 @@ impl Ruleset {
 
     /// The regex of rule `index`, compiled on first use.
     pub(crate) fn regex(&self, index: usize, large: bool) -> Result<&Regex, &str> {
-        self.rules[index].regex(&self.compiled, large)
+        self.rule(index).regex(&self.compiled, large)
     }
 
     /// The bounded backtracker of rule `index`, compiled on first use.
     pub(crate) fn backtracker(&self, index: usize) -> Result<&BoundedBacktracker, &str> {
-        self.rules[index].backtracker(&self.compiled)
+        self.rule(index).backtracker(&self.compiled)
     }
 }
 

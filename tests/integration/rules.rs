@@ -90,7 +90,7 @@ fn a_typical_commit_compiles_a_small_fraction_of_the_rules() {
             .unwrap();
     }
     let compiled = detector.ruleset().compiled_regexes();
-    let total = detector.ruleset().rules().len();
+    let total = detector.ruleset().len();
     assert!(
         compiled <= 12,
         "{compiled} of {total} regexes compiled for a four-file commit"
@@ -141,7 +141,7 @@ fn short_and_long_searches_find_the_same_matches_and_groups() {
     let ruleset = Ruleset::builtin().unwrap();
     let examples = Ruleset::builtin_examples().unwrap();
     let mut compared = 0;
-    for (n, rule) in ruleset.rules().iter().enumerate() {
+    for (n, rule) in ruleset.iter().enumerate() {
         let Some(own) = examples.get(rule.id().as_str()) else {
             continue;
         };
