@@ -47,5 +47,7 @@ for size in "${sizes[@]}"; do
   printf '| %s | %s | %.1f ms | %.1f ms | %s | %s / %s | %s |\n' "$size" "$desc" \
     "$(python3 -c "print($floor*1000)")" "$(python3 -c "print($ours*1000)")" "$ratio" "$mem_git" "$mem_ours" "$found"
 done
-compiled=$(cd "$dir/small" 2>/dev/null && "$bin" scan --staged -v 2>&1 | grep -o '[0-9]* of [0-9]* rule regexes' || true)
-[ -z "$compiled" ] || echo "small commit: $compiled compiled"
+verbose=$(cd "$dir/small" 2>/dev/null && "$bin" scan --staged -v 2>&1 || true)
+parsed=$(grep -o '[0-9]* of [0-9]* rules were parsed' <<<"$verbose" || true)
+compiled=$(grep -o '[0-9]* of [0-9]* rule regexes' <<<"$verbose" || true)
+[ -z "$compiled" ] || echo "small commit: $parsed, $compiled compiled"

@@ -103,6 +103,11 @@ pub fn scan(cli: &Cli, args: &ScanArgs) -> Result<Scanned> {
         }
         let rules = detector.ruleset();
         eprintln!(
+            "keyward: {} of {} rules were parsed for this scan (those whose keywords occur)",
+            rules.parsed_rules(),
+            rules.len()
+        );
+        eprintln!(
             "keyward: {} of {} rule regexes were compiled for this scan: {}",
             rules.compiled_regexes(),
             rules.len(),

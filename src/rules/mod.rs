@@ -409,14 +409,15 @@ pub struct Ruleset {
 #[derive(Debug)]
 struct Entry {
     builtin: Option<&'static builtin::Spec>,
-    rule: OnceLock<Rule>,
+    /// Boxed: a rule is large, and most built-in ones are never parsed.
+    rule: OnceLock<Box<Rule>>,
 }
 
 impl Entry {
     fn parsed(rule: Rule) -> Entry {
         Entry {
             builtin: None,
-            rule: OnceLock::from(rule),
+            rule: OnceLock::from(Box::new(rule)),
         }
     }
 
@@ -433,13 +434,13 @@ impl Entry {
             let spec = self
                 .builtin
                 .expect("an entry is a parsed rule or a built-in one");
-            parse_builtin(spec)
+            Box::new(parse_builtin(spec))
         })
     }
 
     fn rule_mut(&mut self) -> &mut Rule {
         self.rule();
-        self.rule.get_mut().expect("parsed just above")
+        self.rule.get_mut().expect("parsed just above").as_mut()
     }
 }
 
@@ -631,6 +632,15 @@ impl Ruleset {
             .filter(|r| r.is_compiled())
             .map(|r| r.id().as_str())
             .collect()
+    }
+
+    /// How many rules have been parsed so far (built-in rules are parsed when first needed):
+    /// small for a small commit.
+    pub fn parsed_rules(&self) -> usize {
+        self.entries
+            .iter()
+            .filter(|e| e.rule.get().is_some())
+            .count()
     }
 
     /// How many rule regexes have been compiled so far: small for a small commit.

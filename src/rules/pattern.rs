@@ -166,7 +166,8 @@ impl ShortRegex {
 #[derive(Debug)]
 pub struct LazyRegex {
     source: String,
-    compiled: OnceLock<Option<ShortRegex>>,
+    /// Boxed: most allowlists and path filters are never compiled.
+    compiled: OnceLock<Option<Box<ShortRegex>>>,
 }
 
 impl LazyRegex {
@@ -196,7 +197,7 @@ impl LazyRegex {
     /// matches nothing (allowlists and path filters then do not apply).
     pub fn is_match(&self, haystack: &[u8]) -> bool {
         self.compiled
-            .get_or_init(|| ShortRegex::new(&self.source).ok())
+            .get_or_init(|| ShortRegex::new(&self.source).ok().map(Box::new))
             .as_ref()
             .is_some_and(|r| r.is_match(haystack))
     }

@@ -73,6 +73,7 @@ fn a_small_commit_compiles_few_regexes() {
         0,
         "no keyword, no regex"
     );
+    assert_eq!(detector.ruleset().parsed_rules(), 0, "no keyword, no rule");
 }
 
 #[test]
@@ -90,10 +91,17 @@ fn a_typical_commit_compiles_a_small_fraction_of_the_rules() {
             .unwrap();
     }
     let compiled = detector.ruleset().compiled_regexes();
+    let parsed = detector.ruleset().parsed_rules();
     let total = detector.ruleset().len();
     assert!(
         compiled <= 12,
         "{compiled} of {total} regexes compiled for a four-file commit"
+    );
+    // Built-in rules are parsed only when their keywords occur (and a rule is compiled only
+    // once parsed).
+    assert!(
+        (compiled..=20).contains(&parsed),
+        "{parsed} of {total} rules parsed for a four-file commit"
     );
     assert!(total >= 100);
 }
