@@ -1,9 +1,10 @@
 //! Scanning a whole source: the detector over every changed file, on more than one core when
 //! the change is large enough to pay for a thread.
 //!
-//! Reading the staged blobs (inflate and diff) stays on the calling thread: gix maps every loose
-//! object, and with two threads each unmap interrupts the other core (../shared/notes/gix.md P12).
-//! Detection has no such limit, so once a change passes [`PARALLEL_AFTER_BYTES`] the files go to
+//! Reading the staged blobs (inflate and diff) stays on the calling thread: packed objects are
+//! read through gix's maps, and with two threads each unmap interrupts the other core
+//! (../shared/notes/gix.md P12; loose objects are read without maps, see
+//! [`crate::source::staged`]). Detection has no such limit, so once a change passes [`PARALLEL_AFTER_BYTES`] the files go to
 //! worker threads through a bounded queue, and the reading thread also scans whenever the queue
 //! is full. A typical commit never reaches the threshold and starts no thread.
 

@@ -7,6 +7,7 @@ mod added_lines;
 pub mod binary;
 pub mod changes;
 pub mod history;
+mod loose;
 pub mod paths;
 pub mod staged;
 

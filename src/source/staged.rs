@@ -14,6 +14,7 @@ use gix::prelude::FindExt;
 use gix::ObjectId;
 
 use super::changes::{Change, Entry};
+use super::loose::LooseReader;
 use super::{binary, AddedLines, FileChange, Limits, SourceError, Summary};
 
 /// One file the commit changes, before its blobs are read.
@@ -119,6 +120,7 @@ where
 {
     let mut new_buf = Vec::new();
     let mut old_buf = Vec::new();
+    let mut loose = LooseReader::new(repo);
     for file in planned {
         // The index's recorded size clears most files without touching the object store (an
         // extra open per loose object cost a 5,000-file commit a third of its time); a larger
@@ -132,7 +134,7 @@ where
             summary.too_large_skipped += 1;
             continue;
         }
-        let new = read_blob(repo, &file.new_id, &file.path, &mut new_buf)?;
+        let new = read_blob(repo, &mut loose, &file.new_id, &file.path, &mut new_buf)?;
         if binary::is_binary(new) {
             summary.binary_skipped += 1;
             continue;
@@ -140,7 +142,7 @@ where
         let added = match file.old_id {
             None => AddedLines::all(),
             Some(old_id) => {
-                let old = read_blob(repo, &old_id, &file.path, &mut old_buf)?;
+                let old = read_blob(repo, &mut loose, &old_id, &file.path, &mut old_buf)?;
                 if binary::is_binary(old) {
                     AddedLines::all()
                 } else {
@@ -181,18 +183,26 @@ fn blob_size(repo: &gix::Repository, id: &ObjectId, path: &BString) -> Result<u6
 
 fn read_blob<'b>(
     repo: &gix::Repository,
+    loose: &mut LooseReader,
     id: &ObjectId,
     path: &BString,
     buf: &'b mut Vec<u8>,
 ) -> Result<&'b [u8], SourceError> {
+    let error = |message: String| SourceError::Blob {
+        path: path.to_str_lossy().into_owned(),
+        id: id.to_string(),
+        message,
+    };
+    // Checked, then returned: a borrow returned straight from the first call would still
+    // hold `buf` when gix needs it.
+    if loose.read_blob(id, buf).map_err(error)?.is_some() {
+        let read: &'b Vec<u8> = buf;
+        return Ok(read);
+    }
     repo.objects
         .find_blob(id, buf)
         .map(|blob| blob.data)
-        .map_err(|e| SourceError::Blob {
-            path: path.to_str_lossy().into_owned(),
-            id: id.to_string(),
-            message: e.to_string(),
-        })
+        .map_err(|e| error(e.to_string()))
 }
 
 /// One side of a change.

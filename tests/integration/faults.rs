@@ -78,6 +78,11 @@ fn a_missing_or_corrupt_staged_blob_fails_closed_naming_the_file() {
     let repo = staged_leak();
     let id = repo.git(&["rev-parse", ":app.py"]).trim().to_owned();
     let object = loose_object_path(&repo, &id);
+    let intact = std::fs::read(&object).unwrap();
+    // Cut short: a valid start of a zlib stream, then nothing.
+    std::fs::write(&object, &intact[..intact.len() / 2]).unwrap();
+    let out = repo.keyward(&["scan"]);
+    assert_fails_closed(&repo, &out, "app.py");
     std::fs::write(&object, b"not zlib at all").unwrap();
     let out = repo.keyward(&["scan"]);
     assert_fails_closed(&repo, &out, "app.py");
