@@ -17,6 +17,9 @@ use gix::ObjectId;
 /// The largest header a loose object has: `"blob "`, a 20-digit size and a NUL, with room.
 const HEADER_MAX: usize = 32;
 
+/// Loose files larger than this (compressed) are read through gix's map instead.
+const MAP_ABOVE: u64 = 1024 * 1024;
+
 /// Reads loose blobs of one repository, reusing its buffers.
 pub struct LooseReader {
     objects: PathBuf,
@@ -34,8 +37,9 @@ impl LooseReader {
         }
     }
 
-    /// Blob `id` inflated into `out`, if it is a loose object here; `Ok(None)` when it is not
-    /// (the caller asks gix, which also reads packs and alternates).
+    /// Blob `id` inflated into `out`, if it is a loose object here of at most [`MAP_ABOVE`]
+    /// bytes; `Ok(None)` otherwise (the caller asks gix, which also reads packs, alternates and
+    /// large objects).
     ///
     /// # Errors
     /// The file exists but cannot be read, is not a valid zlib stream, or does not hold a blob
@@ -54,6 +58,16 @@ impl LooseReader {
             Err(e) if e.kind() == std::io::ErrorKind::NotFound => return Ok(None),
             Err(e) => return Err(format!("{}: {e}", self.path.display())),
         };
+        // A large object is left to gix's map: one unmap costs nothing next to its inflating,
+        // and a copy into fresh memory would cost page faults that a map of the cached file
+        // mostly avoids.
+        let len = file
+            .metadata()
+            .map_err(|e| format!("{}: {e}", self.path.display()))?
+            .len();
+        if len > MAP_ABOVE {
+            return Ok(None);
+        }
         self.compressed.clear();
         file.read_to_end(&mut self.compressed)
             .map_err(|e| format!("{}: {e}", self.path.display()))?;
