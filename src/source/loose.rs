@@ -25,6 +25,7 @@ pub struct LooseReader {
     objects: PathBuf,
     compressed: Vec<u8>,
     path: PathBuf,
+    map_above: u64,
 }
 
 impl LooseReader {
@@ -34,6 +35,18 @@ impl LooseReader {
             objects: repo.objects.store_ref().path().to_path_buf(),
             compressed: Vec::new(),
             path: PathBuf::new(),
+            map_above: MAP_ABOVE,
+        }
+    }
+
+    /// A reader of the same objects that reads loose objects of any size, for a thread of its
+    /// own (where gix, whose repository handle stays on one thread, cannot be asked).
+    pub fn any_size(&self) -> LooseReader {
+        LooseReader {
+            objects: self.objects.clone(),
+            compressed: Vec::new(),
+            path: PathBuf::new(),
+            map_above: u64::MAX,
         }
     }
 
@@ -65,7 +78,7 @@ impl LooseReader {
             .metadata()
             .map_err(|e| format!("{}: {e}", self.path.display()))?
             .len();
-        if len > MAP_ABOVE {
+        if len > self.map_above {
             return Ok(None);
         }
         self.compressed.clear();

@@ -120,6 +120,7 @@ where
 {
     let mut new_buf = Vec::new();
     let mut old_buf = Vec::new();
+    let mut side_buf = Vec::new();
     let mut loose = LooseReader::new(repo);
     for file in planned {
         // The index's recorded size clears most files without touching the object store (an
@@ -134,7 +135,18 @@ where
             summary.too_large_skipped += 1;
             continue;
         }
-        let new = read_blob(repo, &mut loose, &file.new_id, &file.path, &mut new_buf)?;
+        let large = file.staged_size.is_some_and(|size| size >= PARALLEL_READ);
+        let (new, old) = match file.old_id {
+            Some(old_id) if large => {
+                let (new, old) =
+                    read_both(repo, &mut loose, file, old_id, &mut new_buf, &mut side_buf)?;
+                (new, Some(old))
+            }
+            _ => (
+                read_blob(repo, &mut loose, &file.new_id, &file.path, &mut new_buf)?,
+                None,
+            ),
+        };
         if binary::is_binary(new) {
             summary.binary_skipped += 1;
             continue;
@@ -142,7 +154,10 @@ where
         let added = match file.old_id {
             None => AddedLines::all(),
             Some(old_id) => {
-                let old = read_blob(repo, &mut loose, &old_id, &file.path, &mut old_buf)?;
+                let old = match old {
+                    Some(old) => old,
+                    None => read_blob(repo, &mut loose, &old_id, &file.path, &mut old_buf)?,
+                };
                 if binary::is_binary(old) {
                     AddedLines::all()
                 } else {
@@ -168,6 +183,47 @@ where
         })?;
     }
     Ok(())
+}
+
+/// Files at least this large (as staged) that have an old version are read on two threads.
+const PARALLEL_READ: u32 = 4 * 1024 * 1024;
+
+/// A large modified file's new and old blobs, inflated at once: the new one (a loose object,
+/// as staged blobs are) on a second thread, the old one here. Inflating is most of reading,
+/// and a 20 MiB bundle's two versions took twice as long one after the other. A new blob
+/// that is not loose is read here afterwards.
+fn read_both<'b>(
+    repo: &gix::Repository,
+    loose: &mut LooseReader,
+    file: &Planned,
+    old_id: ObjectId,
+    new_buf: &'b mut Vec<u8>,
+    old_buf: &'b mut Vec<u8>,
+) -> Result<(&'b [u8], &'b [u8]), SourceError> {
+    let mut helper = loose.any_size();
+    let new_id = file.new_id;
+    let new_out: &mut Vec<u8> = new_buf;
+    let (new, old) = std::thread::scope(|s| {
+        let new = s.spawn(move || {
+            helper
+                .read_blob(&new_id, &mut *new_out)
+                .map(|blob| blob.map(<[u8]>::len))
+        });
+        let old = read_blob(repo, loose, &old_id, &file.path, old_buf);
+        (new.join(), old)
+    });
+    let new = new.unwrap_or_else(|panic| std::panic::resume_unwind(panic));
+    let old = old?;
+    let error = |message: String| SourceError::Blob {
+        path: file.path.to_str_lossy().into_owned(),
+        id: new_id.to_string(),
+        message,
+    };
+    let new = match new.map_err(error)? {
+        Some(len) => &new_buf[..len],
+        None => read_blob(repo, loose, &new_id, &file.path, new_buf)?,
+    };
+    Ok((new, old))
 }
 
 /// The blob's size from its header, without inflating it.

@@ -331,3 +331,32 @@ fn cache_tree_shortcut_sees_every_change_in_a_wide_tree() {
     repo.git(&["reset", "-q"]);
     assert!(repo.assert_same_added_lines().is_empty());
 }
+
+#[test]
+fn a_large_modified_file_reads_both_versions_and_sees_only_its_edits() {
+    // Over 4 MiB, the new and old blobs are inflated on two threads; the old one packed (as a
+    // committed file usually is after gc), the new one loose, as staged.
+    let repo = TestRepo::new();
+    let line = |i: usize| format!("export const value{i} = compute({i}, \"{:040}\");\n", i * 7);
+    let old: String = (0..80_000).map(line).collect();
+    assert!(old.len() > 4 * 1024 * 1024);
+    repo.write("web/bundle.js", &old);
+    repo.commit_all("base");
+    repo.git(&["gc", "-q"]);
+    let token = github_token(11);
+    let mut new = old.replace(
+        "export const value40000 ",
+        &format!("const GITHUB_TOKEN = \"{token}\";\nexport const value40000 "),
+    );
+    new.push_str("export const tail = 1;\n");
+    repo.write("web/bundle.js", &new);
+    repo.stage(&["web/bundle.js"]);
+    let lines = repo.assert_same_added_lines();
+    assert_eq!(lines.len(), 2, "{lines:?}");
+    let out = repo.keyward(&["scan", "--format", "json"]);
+    assert_eq!(out.status.code(), Some(1));
+    let report: serde_json::Value = serde_json::from_slice(&out.stdout).unwrap();
+    let findings = report["findings"].as_array().unwrap();
+    assert_eq!(findings.len(), 1, "{report}");
+    assert_eq!(findings[0]["line"], 40_001);
+}
