@@ -3,8 +3,9 @@
 //!
 //! Reading the staged blobs (inflate and diff) stays on the calling thread: packed objects are
 //! read through gix's maps, and with two threads each unmap interrupts the other core
-//! (../shared/notes/gix.md P12; loose objects are read without maps, see
-//! [`crate::source::staged`]). Detection has no such limit, so once a change passes [`PARALLEL_AFTER_BYTES`] the files go to
+//! (../shared/notes/gix.md P12; loose objects are read without maps, and a large modified
+//! file's two versions are inflated at once, see [`crate::source::staged`]). Detection has no
+//! such limit, so once a change passes [`PARALLEL_AFTER_BYTES`] the files go to
 //! worker threads through a bounded queue, and the reading thread also scans whenever the queue
 //! is full. A typical commit never reaches the threshold and starts no thread.
 
