@@ -9,8 +9,8 @@ use std::fs;
 use std::io::Write;
 use std::path::{Path, PathBuf};
 
-use crate::finding::Finding;
-use crate::suggest::{suggest, Language};
+use keyward_detect::finding::Finding;
+use keyward_detect::suggest::{suggest, Language};
 
 /// Why a fix could not be planned or applied. Nothing is written when planning fails.
 #[derive(Debug, thiserror::Error)]
@@ -213,7 +213,7 @@ pub fn render_diff(plan: &Plan) -> String {
         for (name, value) in &plan.env {
             out.push_str(&format!(
                 "+{name}={}\n",
-                crate::redact::redact(value.as_bytes())
+                keyward_detect::redact::redact(value.as_bytes())
             ));
         }
     }

@@ -1,7 +1,7 @@
 //! Known findings that no longer block: `.keywardignore` (and gitleaks' `.gitleaksignore`).
 //!
 //! `.keywardignore` holds one finding fingerprint per line, `rule:path:hash`, where the hash is
-//! of the secret (see [`crate::finding::fingerprint`]): the file never holds a secret, a
+//! of the secret (see [`keyward_detect::finding::fingerprint`]): the file never holds a secret, a
 //! recorded finding stays ignored when lines move, and a *new* secret of the same rule in the
 //! same file is still reported. `#` starts a comment. `keyward ignore` appends the current
 //! findings after asking.
@@ -14,8 +14,8 @@ use std::collections::HashSet;
 use std::io::Write;
 use std::path::{Path, PathBuf};
 
-use crate::config::gitleaks;
-use crate::finding::Finding;
+use keyward_detect::config::gitleaks;
+use keyward_detect::finding::Finding;
 
 /// keyward's ignore file, at the work tree's root.
 pub const FILE_NAME: &str = ".keywardignore";

@@ -1,50 +1,40 @@
 //! keyward: the secret-blocking pre-commit hook, as a library.
 //!
 //! keyward reads what a commit adds (the index against HEAD, through gix), finds API keys and
-//! other credentials on the added lines, and explains each one: where it is, what it is, why it
-//! must not be committed, and the line that reads it from the environment instead. The `keyward`
-//! binary is a thin layer over this crate; tests, benchmarks and embedders use the same pieces:
+//! other credentials on the added lines with the shared detector ([`keyward_detect`]), and
+//! explains each one: where it is, what it is, why it must not be committed, and the line that
+//! reads it from the environment instead. The `keyward` binary is a thin layer over this crate:
 //!
-//! - [`source`]: the staged changes ([`source::Staged`]) or plain files, one [`source::FileChange`]
-//!   at a time, with the lines that are added;
-//! - [`rules`]: the rule model and the built-in rules (TOML, embedded);
-//! - [`detect`]: the detector, a keyword prefilter plus lazily compiled regexes;
-//! - [`suggest`]: the replacement line in the file's language;
-//! - [`report`]: human and JSON output into any writer;
+//! - [`source`]: the staged changes ([`source::Staged`]), a range of commits
+//!   ([`source::History`]) or plain files, one [`source::FileChange`] at a time, with the lines
+//!   that are added;
+//! - [`repo_config`]: the repository's `.keyward.toml` / `.gitleaks.toml`, read safely;
 //! - [`pipeline`]: a whole source through the detector, on several cores for large changes;
+//! - [`report`]: human, JSON and SARIF output into any writer;
 //! - [`fix`]: the opt-in rewrite of the work tree (`keyward fix`);
-//! - [`hook`]: installing the git hook.
+//! - [`ignore`]: the ignore file of known findings;
+//! - [`hook`]: installing the git hook;
+//! - [`confined`]: the one way files the repository controls are opened.
 //!
 //! ```
-//! use keyward::{detect::Detector, rules::Ruleset, source::AddedLines};
+//! use keyward_detect::{Detector, Ruleset};
 //!
 //! let detector = Detector::new(Ruleset::builtin()?, Vec::new());
-//! let token = keyward::fake::expand("ghp_{alnum:30}{crc32-base62}", 42)?;
+//! let token = keyward_detect::fake::expand("ghp_{alnum:30}{crc32-base62}", 42)?;
 //! let old = b"import os\n";
 //! let new = format!("import os\nTOKEN = \"{token}\"\n");
-//! let added = AddedLines::between(old, new.as_bytes());
+//! let added = keyward::source::added_lines(old, new.as_bytes());
 //! let findings = detector.scan(b"deploy.py", new.as_bytes(), &added)?;
 //! assert_eq!(findings[0].rule.id.as_str(), "github-pat");
-//! let fix = keyward::suggest::suggest(&findings[0]);
-//! assert_eq!(fix.replacement.as_deref(), Some("TOKEN = os.environ[\"GITHUB_TOKEN\"]"));
 //! # Ok::<(), Box<dyn std::error::Error>>(())
 //! ```
 #![deny(missing_docs)]
 
-pub mod config;
-pub mod detect;
-pub mod fake;
-pub mod finding;
+pub mod confined;
 pub mod fix;
 pub mod hook;
 pub mod ignore;
 pub mod pipeline;
-pub mod redact;
+pub mod repo_config;
 pub mod report;
-pub mod rules;
 pub mod source;
-pub mod suggest;
-
-pub use detect::Detector;
-pub use finding::Finding;
-pub use rules::Ruleset;

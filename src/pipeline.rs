@@ -12,9 +12,9 @@
 use std::sync::mpsc::{sync_channel, Receiver, SyncSender, TrySendError};
 use std::sync::Mutex;
 
-use crate::detect::{DetectError, Detector, Site};
-use crate::finding::Finding;
 use crate::source::{AddedLines, FileChange, SourceError};
+use keyward_detect::detect::{DetectError, Detector, Site};
+use keyward_detect::finding::Finding;
 
 /// Bytes of changed content read on one thread before workers start.
 pub const PARALLEL_AFTER_BYTES: usize = 1024 * 1024;
@@ -60,7 +60,7 @@ where
     S: FnOnce(&mut dyn FnMut(FileChange<'_>) -> Result<(), ScanError>) -> Result<(), ScanError>,
 {
     // Asked only once the change is large: the answer costs system calls (the cgroup's quota).
-    let workers = || crate::detect::threads().saturating_sub(1);
+    let workers = || keyward_detect::detect::threads().saturating_sub(1);
     let found: Mutex<Vec<Finding>> = Mutex::new(Vec::new());
     let failed: Mutex<Option<DetectError>> = Mutex::new(None);
     let result = std::thread::scope(|scope| {

@@ -3,14 +3,13 @@
 //! line, and identical files add nothing.
 #![no_main]
 
-use keyward::source::AddedLines;
 use libfuzzer_sys::fuzz_target;
 
 fuzz_target!(|data: &[u8]| {
     let split = data.iter().position(|&b| b == 0xFF).unwrap_or(data.len());
     let old = &data[..split];
     let new = data.get(split + 1..).unwrap_or(&[]);
-    let added = AddedLines::between(old, new);
+    let added = keyward::source::added_lines(old, new);
     let total = keyward::source::line_count(new);
     let mut previous = 0;
     for (number, text) in added.lines(new) {
@@ -19,5 +18,5 @@ fuzz_target!(|data: &[u8]| {
         previous = number;
     }
     assert_eq!(added.count(new), added.lines(new).len());
-    assert!(AddedLines::between(new, new).is_empty());
+    assert!(keyward::source::added_lines(new, new).is_empty());
 });

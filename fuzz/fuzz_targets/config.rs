@@ -2,8 +2,8 @@
 //! or an error that names the file; a config always builds a detector that can scan.
 #![no_main]
 
-use keyward::config::Config;
-use keyward::source::AddedLines;
+use keyward_detect::config::Config;
+use keyward_detect::AddedLines;
 use libfuzzer_sys::fuzz_target;
 
 fuzz_target!(|data: &[u8]| {

@@ -4,8 +4,8 @@
 
 use std::sync::OnceLock;
 
-use keyward::source::AddedLines;
-use keyward::{Detector, Ruleset};
+use keyward_detect::AddedLines;
+use keyward_detect::{Detector, Ruleset};
 use libfuzzer_sys::fuzz_target;
 
 fn detector() -> &'static Detector {

@@ -4,8 +4,8 @@
 
 use std::sync::OnceLock;
 
-use keyward::source::AddedLines;
-use keyward::{Detector, Ruleset};
+use keyward_detect::AddedLines;
+use keyward_detect::{Detector, Ruleset};
 use libfuzzer_sys::fuzz_target;
 
 fn detector() -> &'static Detector {
@@ -23,7 +23,7 @@ fuzz_target!(|data: &[u8]| {
         return;
     }
     // A real-looking key spliced into fuzzed line text, so the suggestion code runs every time.
-    let key = keyward::fake::expand("ghp_{alnum:30}{crc32-base62}", u64::from(data[0])).unwrap();
+    let key = keyward_detect::fake::expand("ghp_{alnum:30}{crc32-base62}", u64::from(data[0])).unwrap();
     let path = PATHS[usize::from(data[0]) % PATHS.len()];
     let rest = String::from_utf8_lossy(&data[1..]);
     let cut = rest.char_indices().map(|(i, _)| i).nth(rest.chars().count() / 2).unwrap_or(0);
@@ -32,7 +32,7 @@ fuzz_target!(|data: &[u8]| {
         .scan(path.as_bytes(), line.as_bytes(), &AddedLines::all())
         .expect("built-in rules compile");
     for f in findings.iter().filter(|f| f.secret.as_bytes() == key.as_bytes()) {
-        let suggestion = keyward::suggest::suggest(f);
+        let suggestion = keyward_detect::suggest::suggest(f);
         if let Some(replacement) = suggestion.replacement {
             assert!(!replacement.contains(key.as_str()), "{replacement}");
         }

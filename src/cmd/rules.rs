@@ -3,8 +3,7 @@
 use std::io::Write;
 
 use anyhow::{Context, Result};
-use keyward::config::Config;
-use keyward::rules::check::check;
+use keyward_detect::check::check;
 use serde::Serialize;
 
 use crate::cli::{Cli, FormatArg, RulesArgs};
@@ -14,7 +13,7 @@ use crate::exit;
 struct RuleRow<'a> {
     id: &'a str,
     description: &'a str,
-    severity: keyward::rules::Severity,
+    severity: keyward_detect::rules::Severity,
     keywords: &'a [String],
     env: Option<&'a str>,
     rotate: Option<&'a str>,
@@ -24,10 +23,7 @@ struct RuleRow<'a> {
 /// Lists (or with `--check`, lints) the rules.
 pub fn run(cli: &Cli, args: &RulesArgs) -> Result<u8> {
     let cwd = std::env::current_dir().context("cannot read the current directory")?;
-    let config = match &cli.config {
-        Some(path) => Config::load(path)?,
-        None => Config::discover(&cwd)?,
-    };
+    let config = keyward::repo_config::resolve(cli.config.as_ref(), &cwd)?;
     let detector = config.detector()?;
     let mut out = std::io::stdout().lock();
     if args.check {

@@ -5,12 +5,11 @@ use std::path::{Path, PathBuf};
 use std::time::{Duration, Instant};
 
 use anyhow::{Context, Result};
-use keyward::config::Config;
 use keyward::ignore::IgnoreList;
 use keyward::pipeline;
 use keyward::report::{self, human::Style, Report, SecretDisplay, Target};
 use keyward::source::{paths, History, Limits, Staged, Summary};
-use keyward::{Detector, Finding};
+use keyward_detect::{Detector, Finding};
 
 use crate::cli::{Cli, FormatArg, ReportFormatArg, ScanArgs};
 use crate::exit;
@@ -239,10 +238,7 @@ pub fn detector(cli: &Cli, root: &Path) -> Result<Detector> {
 
 /// [`detector`], with the config's limits.
 fn detector_and_limits(cli: &Cli, root: &Path) -> Result<(Detector, Limits)> {
-    let config = match &cli.config {
-        Some(path) => Config::load(path)?,
-        None => Config::discover(root)?,
-    };
+    let config = keyward::repo_config::resolve(cli.config.as_ref(), root)?;
     if !cli.quiet {
         for warning in &config.warnings {
             eprintln!("keyward: warning: {warning}");

@@ -6,9 +6,9 @@ use owo_colors::OwoColorize;
 
 use super::sanitize::sanitize;
 use super::{Report, SecretDisplay, Target};
-use crate::finding::Finding;
-use crate::rules::Severity;
-use crate::suggest::suggest;
+use keyward_detect::finding::Finding;
+use keyward_detect::rules::Severity;
+use keyward_detect::suggest::suggest;
 
 /// Colour on or off, decided once by the binary from `--color`, `NO_COLOR` and the terminal.
 #[derive(Clone, Copy, Debug, Default, PartialEq, Eq)]

@@ -5,7 +5,7 @@ use std::io::Write;
 use serde::Serialize;
 
 use super::{Report, SecretDisplay};
-use crate::suggest::{suggest, Suggestion};
+use keyward_detect::suggest::{suggest, Suggestion};
 
 /// The contract's version; bump only with a change that removes or redefines a field.
 pub const VERSION: u32 = 1;
@@ -21,7 +21,7 @@ struct Document<'a> {
 struct JsonFinding<'a> {
     rule_id: &'a str,
     description: &'a str,
-    severity: crate::rules::Severity,
+    severity: keyward_detect::rules::Severity,
     path: String,
     line: u32,
     column: u32,

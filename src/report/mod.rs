@@ -5,10 +5,10 @@ pub mod json;
 pub mod sanitize;
 pub mod sarif;
 
-use crate::finding::Finding;
-use crate::redact::Secret;
-use crate::rules::Severity;
 use crate::source::Summary;
+use keyward_detect::finding::Finding;
+use keyward_detect::redact::Secret;
+use keyward_detect::rules::Severity;
 
 /// What was scanned, for the report's wording.
 #[derive(Clone, Copy, Debug, PartialEq, Eq)]

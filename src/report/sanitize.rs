@@ -15,6 +15,25 @@ pub fn sanitize(text: &str) -> String {
     out
 }
 
+/// A path made safe to print ([`sanitize`]); bytes that are not UTF-8 show as `\x..` escapes.
+pub fn path_for_terminal(path: &std::path::Path) -> String {
+    use std::os::unix::ffi::OsStrExt;
+    bytes_for_terminal(path.as_os_str().as_bytes())
+}
+
+/// Bytes made safe to print: valid UTF-8 through [`sanitize`], other bytes as `\x..` escapes
+/// (not U+FFFD, so two different names never print the same).
+pub fn bytes_for_terminal(bytes: &[u8]) -> String {
+    let mut out = String::with_capacity(bytes.len());
+    for chunk in bytes.utf8_chunks() {
+        out.push_str(&sanitize(chunk.valid()));
+        for b in chunk.invalid() {
+            out.push_str(&format!("\\x{b:02x}"));
+        }
+    }
+    out
+}
+
 fn is_unsafe(c: char) -> bool {
     c.is_control()
         || matches!(c, '\u{200e}' | '\u{200f}' | '\u{202a}'..='\u{202e}' | '\u{2066}'..='\u{2069}')

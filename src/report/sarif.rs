@@ -11,9 +11,9 @@ use std::io::Write;
 use serde_json::{json, Value};
 
 use super::{Report, SecretDisplay};
-use crate::finding::Finding;
-use crate::rules::Severity;
-use crate::suggest::suggest;
+use keyward_detect::finding::Finding;
+use keyward_detect::rules::Severity;
+use keyward_detect::suggest::suggest;
 
 /// The schema a SARIF log names.
 pub const SCHEMA: &str = "https://json.schemastore.org/sarif-2.1.0.json";

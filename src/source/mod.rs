@@ -11,9 +11,11 @@ mod loose;
 pub mod paths;
 pub mod staged;
 
-pub use self::added_lines::{line_count, AddedLines};
+pub use self::added_lines::added_lines;
 pub use self::history::History;
 pub use self::staged::Staged;
+pub use keyward_detect::config::Limits;
+pub use keyward_detect::{line_count, AddedLines};
 
 /// One file to scan: its new content and the lines the change adds.
 #[derive(Clone, Copy, Debug)]
@@ -39,23 +41,6 @@ pub struct Summary {
     pub binary_skipped: usize,
     /// Files larger than [`Limits::max_file_size`], not read at all.
     pub too_large_skipped: usize,
-}
-
-/// Bounds on what a scan reads, so a hostile or accidental giant cannot exhaust memory.
-#[derive(Clone, Copy, Debug, PartialEq, Eq)]
-pub struct Limits {
-    /// Files (blobs) larger than this many bytes are skipped and counted, not read. The default,
-    /// 100 MiB, is far above any source file and above the 20 MiB minified bundles keyward must
-    /// still scan; `[limits] maxFileSize` in the config changes it.
-    pub max_file_size: u64,
-}
-
-impl Default for Limits {
-    fn default() -> Self {
-        Limits {
-            max_file_size: 100 * 1024 * 1024,
-        }
-    }
 }
 
 /// Why a source could not be read. Each names what failed.

@@ -161,7 +161,7 @@ where
                 if binary::is_binary(old) {
                     AddedLines::all()
                 } else {
-                    let added = AddedLines::between(old, new);
+                    let added = crate::source::added_lines(old, new);
                     if file.paired && !similar_enough(old, new, &added) {
                         AddedLines::all()
                     } else {

@@ -366,7 +366,7 @@ fn the_readme_config_example_is_valid() {
         .map(|l| l.strip_prefix("  ").unwrap_or(l))
         .collect::<Vec<_>>()
         .join("\n");
-    let config = keyward::config::Config::parse(".keyward.toml", &text)
+    let config = keyward_detect::config::Config::parse(".keyward.toml", &text)
         .unwrap_or_else(|e| panic!("{e}\n{text}"));
     let detector = config.detector().unwrap();
     assert!(detector.ruleset().get("acme-token").is_some());

@@ -6,7 +6,7 @@
 //! Run `cargo test --test integration corpus -- --nocapture` to see the figures and each miss.
 
 use keyward::source::AddedLines;
-use keyward::{Detector, Finding, Ruleset};
+use keyward_detect::{Detector, Finding, Ruleset};
 
 use crate::util::fake;
 

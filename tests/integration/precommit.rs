@@ -12,6 +12,7 @@ const PROJECT_FILES: &[&str] = &[
     "Cargo.lock",
     "build.rs",
     "src",
+    "crates",
     "hooks",
     ".pre-commit-hooks.yaml",
     "README.md",

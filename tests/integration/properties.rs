@@ -5,7 +5,7 @@ use std::sync::OnceLock;
 
 use keyward::report::{human::Style, Report, SecretDisplay, Target};
 use keyward::source::{AddedLines, Summary};
-use keyward::{Detector, Ruleset};
+use keyward_detect::{Detector, Ruleset};
 use proptest::prelude::*;
 
 fn detector() -> &'static Detector {
@@ -97,7 +97,7 @@ proptest! {
 
     #[test]
     fn added_lines_are_a_minimal_diff(old in file(), new in file()) {
-        let added = AddedLines::between(&old, &new);
+        let added = keyward::source::added_lines(&old, &new);
         let new_lines = split_lines(&new);
         let old_lines = split_lines(&old);
         let lines = added.lines(&new);
@@ -127,7 +127,7 @@ proptest! {
         template in prop::sample::select(TEMPLATES),
         seed in any::<u64>(),
     ) {
-        let secret = keyward::fake::expand(template, seed).unwrap();
+        let secret = keyward_detect::fake::expand(template, seed).unwrap();
         let mut lines = lines;
         let row = at_line.index(lines.len());
         let words: Vec<&str> = lines[row].split(' ').filter(|w| !w.is_empty()).collect();
@@ -152,7 +152,7 @@ proptest! {
         seed in any::<u64>(),
         path in prop::sample::select(vec!["app.py", "src/index.ts", "main.go", ".github/workflows/ci.yml", "README.md", "weird\nname.rs"]),
     ) {
-        let secret = keyward::fake::expand(template, seed).unwrap();
+        let secret = keyward_detect::fake::expand(template, seed).unwrap();
         let text = format!("import os\napi_key = \"{secret}\"\n");
         let findings = detector()
             .scan(path.as_bytes(), text.as_bytes(), &AddedLines::all())

@@ -1,9 +1,9 @@
 //! The built-in rules: every rule matches its examples and none of its counter-examples, and
 //! a typical commit compiles only the regexes its keywords call for.
 
-use keyward::rules::check::check;
 use keyward::source::AddedLines;
-use keyward::{Detector, Ruleset};
+use keyward_detect::check::check;
+use keyward_detect::{Detector, Ruleset};
 
 use crate::util::{describe, TestRepo};
 
@@ -111,7 +111,7 @@ fn a_typical_commit_compiles_a_small_fraction_of_the_rules() {
 /// anchored on each match).
 type Groups = Vec<Vec<Option<(usize, usize)>>>;
 
-fn by_backtracker(rule: &keyward::rules::Rule, hay: &[u8]) -> Groups {
+fn by_backtracker(rule: &keyward_detect::rules::Rule, hay: &[u8]) -> Groups {
     let counter = Default::default();
     let bt = rule.backtracker(&counter).unwrap();
     assert!(hay.len() <= bt.max_haystack_len(), "{}", rule.id());
@@ -126,7 +126,7 @@ fn by_backtracker(rule: &keyward::rules::Rule, hay: &[u8]) -> Groups {
         .collect()
 }
 
-fn by_meta(rule: &keyward::rules::Rule, hay: &[u8], large: bool) -> Groups {
+fn by_meta(rule: &keyward_detect::rules::Rule, hay: &[u8], large: bool) -> Groups {
     let counter = Default::default();
     let regex = rule.regex(&counter, large).unwrap();
     let mut caps = regex.create_captures();
@@ -158,7 +158,7 @@ fn short_and_long_searches_find_the_same_matches_and_groups() {
             .iter()
             .chain(&own.counter_examples)
             .enumerate()
-            .map(|(i, t)| keyward::fake::expand(t, (n * 100 + i) as u64).unwrap())
+            .map(|(i, t)| keyward_detect::fake::expand(t, (n * 100 + i) as u64).unwrap())
             .collect();
         // Each line alone, two lines joined (several matches, leftmost-first order), and each
         // line cut short and run into its neighbour (matches at the window's edges).

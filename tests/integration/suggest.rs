@@ -4,8 +4,8 @@
 use std::process::Command;
 
 use keyward::source::AddedLines;
-use keyward::suggest::suggest;
-use keyward::{Detector, Ruleset};
+use keyward_detect::suggest::suggest;
+use keyward_detect::{Detector, Ruleset};
 
 use crate::util::openai_key;
 

@@ -12,7 +12,7 @@ pub fn keyward_bin() -> PathBuf {
 
 /// A fake, format-valid secret from a template and a seed (never a real key).
 pub fn fake(template: &str, seed: u64) -> String {
-    keyward::fake::expand(template, seed).expect("valid template")
+    keyward_detect::fake::expand(template, seed).expect("valid template")
 }
 
 /// A fake OpenAI project key.

@@ -19,7 +19,7 @@ pub use self::prefilter::{Candidate, Prefilter, WINDOW_AFTER, WINDOW_BEFORE};
 use crate::finding::{Finding, LineContext, Location};
 use crate::redact::Secret;
 use crate::rules::{AllowTarget, Allowlist, Rule, Ruleset};
-use crate::source::AddedLines;
+use crate::{AddedLines, Chunk};
 
 /// How much of a long line a finding keeps on each side of the secret.
 const LINE_WINDOW: usize = 240;
@@ -38,7 +38,7 @@ const PARALLEL_CHUNK: usize = 4 * 1024 * 1024;
 
 /// How many threads the machine runs at once, asked once: the answer costs system calls (it
 /// reads the cgroup's CPU quota), and it is wanted for every run of lines.
-pub(crate) fn threads() -> usize {
+pub fn threads() -> usize {
     static THREADS: std::sync::OnceLock<usize> = std::sync::OnceLock::new();
     *THREADS.get_or_init(|| std::thread::available_parallelism().map_or(1, |n| n.get()))
 }
@@ -73,22 +73,13 @@ impl<'a> Site<'a> {
     }
 }
 
-/// A run of consecutive added lines of one file.
-#[derive(Clone, Copy, Debug)]
-pub struct Chunk<'a> {
-    /// The lines' bytes, terminators included.
-    pub bytes: &'a [u8],
-    /// The 1-based number of the first line.
-    pub first_line: u32,
-}
-
 /// The shared detector: built once, used by the binary, the tests and embedders.
 ///
 /// ```
-/// use keyward::{detect::Detector, rules::Ruleset, source::AddedLines};
+/// use keyward_detect::{AddedLines, Detector, Ruleset};
 ///
 /// let detector = Detector::new(Ruleset::builtin()?, Vec::new());
-/// let key = keyward::fake::expand("sk-proj-{urlsafe:74}T3BlbkFJ{urlsafe:74}", 1)?;
+/// let key = keyward_detect::fake::expand("sk-proj-{urlsafe:74}T3BlbkFJ{urlsafe:74}", 1)?;
 /// let file = format!("import os\nclient = OpenAI(api_key=\"{key}\")\n");
 /// let findings = detector.scan(b"app.py", file.as_bytes(), &AddedLines::all())?;
 /// assert_eq!(findings.len(), 1);

@@ -14,9 +14,9 @@
 //! signature), and `{{` / `}}` for literal braces.
 //!
 //! ```
-//! let token = keyward::fake::expand("ghp_{alnum:30}{crc32-base62}", 7).unwrap();
+//! let token = keyward_detect::fake::expand("ghp_{alnum:30}{crc32-base62}", 7).unwrap();
 //! assert_eq!(token.len(), 40);
-//! assert!(keyward::detect::checksum::Checksum::GithubCrc32.verify(token.as_bytes()));
+//! assert!(keyward_detect::detect::checksum::Checksum::GithubCrc32.verify(token.as_bytes()));
 //! ```
 
 use base64::engine::general_purpose::{STANDARD, URL_SAFE_NO_PAD};

@@ -4,9 +4,9 @@
 
 use std::fmt;
 
-use super::{Examples, Ruleset};
 use crate::detect::Detector;
-use crate::source::AddedLines;
+use crate::rules::{Examples, Ruleset};
+use crate::AddedLines;
 
 /// One thing wrong with one rule.
 #[derive(Clone, Debug, PartialEq, Eq)]

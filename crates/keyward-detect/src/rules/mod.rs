@@ -6,7 +6,6 @@
 //! commit never touches ([`Ruleset::compiled_regexes`] counts what was compiled).
 
 mod builtin;
-pub mod check;
 mod hir_codec;
 mod id;
 mod pattern;

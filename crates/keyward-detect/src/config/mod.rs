@@ -23,7 +23,6 @@ use serde::Deserialize;
 use crate::detect::Detector;
 use crate::rules::schema::{AllowlistSpec, RuleSpec};
 use crate::rules::{line_column, Allowlist, Rule, RuleError, Ruleset};
-use crate::source::Limits;
 
 /// The config file names looked for at the work tree's root, in order.
 pub const FILE_NAMES: [&str; 2] = [".keyward.toml", ".gitleaks.toml"];
@@ -101,6 +100,20 @@ struct Extension {
     entropy: Option<f64>,
 }
 
+/// Reads the files a config names: the config itself and those its `[extend] path` chains to.
+///
+/// The detector never opens a file: the caller decides what may be read. keyward reads only
+/// regular files inside the work tree, never through a symlink, and with a size bound, because
+/// a repository's config is written by whoever wrote the repository.
+pub trait ConfigFiles {
+    /// The text of the file at `path`, or why it cannot be read. The reason must not quote
+    /// the file's content.
+    ///
+    /// # Errors
+    /// The file may not or cannot be read.
+    fn read(&self, path: &Path) -> Result<String, String>;
+}
+
 /// A loaded config, ready to build the detector.
 #[derive(Debug, Default)]
 pub struct Config {
@@ -128,55 +141,45 @@ impl Config {
         }
     }
 
-    /// Finds the config in `root` (the work tree's root); the built-in rules if there is none.
-    ///
-    /// # Errors
-    /// A config file exists but cannot be read or is invalid.
-    pub fn discover(root: &Path) -> Result<Config, RuleError> {
-        for name in FILE_NAMES {
-            let path = root.join(name);
-            if path.is_file() {
-                return Config::load(&path);
-            }
-        }
-        Ok(Config::builtin())
-    }
-
-    /// Loads the config at `path`, and the files it extends.
+    /// Loads the config at `path`, and the files it extends, reading each through `files`.
     ///
     /// # Errors
     /// The file cannot be read, is not valid TOML, or a rule or allowlist is invalid; the error
     /// names the file, and the line and column where that is known.
-    pub fn load(path: &Path) -> Result<Config, RuleError> {
-        let mut config = Config::load_at_depth(path, 0)?;
+    pub fn load(path: &Path, files: &dyn ConfigFiles) -> Result<Config, RuleError> {
+        let mut config = Config::load_at_depth(path, 0, files)?;
         config.origin = Some(path.to_path_buf());
         Ok(config)
     }
 
-    fn load_at_depth(path: &Path, depth: usize) -> Result<Config, RuleError> {
+    fn load_at_depth(
+        path: &Path,
+        depth: usize,
+        files: &dyn ConfigFiles,
+    ) -> Result<Config, RuleError> {
         let origin = path.display().to_string();
-        let text = std::fs::read_to_string(path).map_err(|e| RuleError {
+        let text = files.read(path).map_err(|message| RuleError {
             origin: origin.clone(),
             location: None,
-            message: format!("cannot read: {e}"),
+            message: format!("cannot read: {message}"),
         })?;
         let base_dir = path.parent().unwrap_or(Path::new("."));
-        Config::parse_with_base(&origin, &text, Some((base_dir, depth)))
+        Config::parse_with_base(&origin, &text, Some((base_dir, depth, files)))
     }
 
-    /// Parses config `text`, naming it `origin` in errors. `[extend] path` is resolved against
-    /// the current directory.
+    /// Parses config `text`, naming it `origin` in errors. It may not chain another file
+    /// (`[extend] path` is an error here: use [`Config::load`] with a [`ConfigFiles`]).
     ///
     /// # Errors
     /// As [`Config::load`].
     pub fn parse(origin: &str, text: &str) -> Result<Config, RuleError> {
-        Config::parse_with_base(origin, text, Some((Path::new("."), 0)))
+        Config::parse_with_base(origin, text, None)
     }
 
     fn parse_with_base(
         origin: &str,
         text: &str,
-        base: Option<(&Path, usize)>,
+        base: Option<(&Path, usize, &dyn ConfigFiles)>,
     ) -> Result<Config, RuleError> {
         let error = |location: Option<(usize, usize)>, message: String| RuleError {
             origin: origin.to_owned(),
@@ -202,19 +205,28 @@ impl Config {
         }
 
         // What this file builds on: another config, or nothing.
-        let mut config = match (&extend.path, base) {
-            (Some(_), Some((_, depth))) if depth + 1 >= MAX_EXTEND_DEPTH => {
-                return Err(error(
+        let mut config =
+            match (&extend.path, base) {
+                (Some(_), None) => return Err(error(
                     locate(text, "path"),
-                    format!(
-                        "[extend] path: more than {MAX_EXTEND_DEPTH} configs extend each other"
-                    ),
-                ))
-            }
-            (Some(rel), Some((dir, depth))) => Config::load_at_depth(&dir.join(rel), depth + 1)
-                .map_err(|e| error(locate(text, "path"), format!("[extend] path {rel:?}: {e}")))?,
-            _ => Config::default(),
-        };
+                    "[extend] path: this config was given as text, so it cannot name another file"
+                        .into(),
+                )),
+                (Some(_), Some((_, depth, _))) if depth + 1 >= MAX_EXTEND_DEPTH => {
+                    return Err(error(
+                        locate(text, "path"),
+                        format!(
+                            "[extend] path: more than {MAX_EXTEND_DEPTH} configs extend each other"
+                        ),
+                    ))
+                }
+                (Some(rel), Some((dir, depth, files))) => {
+                    Config::load_at_depth(&dir.join(rel), depth + 1, files).map_err(|e| {
+                        error(locate(text, "path"), format!("[extend] path {rel:?}: {e}"))
+                    })?
+                }
+                _ => Config::default(),
+            };
         let defines_rules = file.rules.iter().any(|r| r.regex.is_some());
         config.use_default = match extend.use_default {
             Some(yes) => yes,
@@ -440,6 +452,23 @@ fn rule_location(text: &str, id: &str) -> Option<(usize, usize)> {
     needle.find(text).map(|m| line_column(text, m.start()))
 }
 
+/// Bounds on what a scan reads, so a hostile or accidental giant cannot exhaust memory.
+#[derive(Clone, Copy, Debug, PartialEq, Eq)]
+pub struct Limits {
+    /// Files (blobs) larger than this many bytes are skipped and counted, not read. The default,
+    /// 100 MiB, is far above any source file and above the 20 MiB minified bundles keyward must
+    /// still scan; `[limits] maxFileSize` in the config changes it.
+    pub max_file_size: u64,
+}
+
+impl Default for Limits {
+    fn default() -> Self {
+        Limits {
+            max_file_size: 100 * 1024 * 1024,
+        }
+    }
+}
+
 #[cfg(test)]
 mod tests {
     use super::Config;
@@ -497,7 +526,7 @@ mod tests {
 
     #[test]
     fn the_keyword_window_is_configurable() {
-        use crate::source::AddedLines;
+        use crate::AddedLines;
         // A token 2,000 bytes after its keyword on one long line: beyond the default window.
         let line = format!("api_key={}Zx9Qw7Er5Ty3Ui1Op8As6Df4\n", " ".repeat(2000));
         let text = "[[rules]]\nid = 'far'\nkeywords = ['api_key']\nregex = 'Zx9Q[A-Za-z0-9]{20}'\nmultiline = false\n";
