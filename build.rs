@@ -1,5 +1,6 @@
-//! Linking the `keyward` binary: it reads untrusted repositories, so it keeps the platform's
-//! hardening; see [`position_dependent_executable`].
+//! Linking the `keyward` binary. It reads untrusted repositories, so it keeps the platform's
+//! hardening (a position-independent executable, with ASLR of its own code) unless the builder
+//! opts out with `KEYWARD_NO_PIE=1`; see [`position_dependent_executable`].
 //!
 //! The detector's build-time tables are made by `crates/keyward-detect/build.rs`.
 
@@ -9,8 +10,8 @@ fn main() {
     }
 }
 
-/// Links the binary as a position-dependent executable (`-no-pie`) on Linux with glibc, unless
-/// `KEYWARD_PIE=1` is set when building.
+/// Links the binary as a position-dependent executable (`-no-pie`) on Linux with glibc, only
+/// when `KEYWARD_NO_PIE=1` is set when building.
 ///
 /// A position-independent binary of keyward's size carries ~23,000 relative relocations over
 /// ~100 pages of `.data.rel.ro` (vtables, panic locations, tables of string slices). The
@@ -18,13 +19,14 @@ fn main() {
 /// which took 0.3 ms of every run: a tenth of a small commit's whole budget. Linked at a fixed
 /// address, the pointers are resolved by the linker and the pages are only read if used. This
 /// gives up address-space randomization of the binary's own code (libraries, heap and stack
-/// stay randomized), as Go's default linking does for gitleaks and the other Go scanners;
-/// `KEYWARD_PIE=1 cargo install --path .` keeps it. Probed by linking and running a tiny
-/// program, so a toolchain that cannot do it builds as usual.
+/// stay randomized), as Go's default linking does for gitleaks and the other Go scanners. A tool
+/// that reads hostile input should keep it, so that is the default (DESIGN.md, Safety);
+/// `KEYWARD_NO_PIE=1 cargo install --path .` trades it for the faster start. Probed by linking
+/// and running a tiny program, so a toolchain that cannot do it builds as usual.
 fn position_dependent_executable() -> bool {
-    println!("cargo:rerun-if-env-changed=KEYWARD_PIE");
+    println!("cargo:rerun-if-env-changed=KEYWARD_NO_PIE");
     let var = |k: &str| std::env::var(k).unwrap_or_default();
-    if var("KEYWARD_PIE") == "1"
+    if var("KEYWARD_NO_PIE") != "1"
         || var("CARGO_CFG_TARGET_OS") != "linux"
         || var("CARGO_CFG_TARGET_ENV") != "gnu"
         || var("HOST") != var("TARGET")

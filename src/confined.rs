@@ -135,6 +135,21 @@ pub fn write(root: &Path, rel: &Path, content: &[u8], mode: u32) -> io::Result<(
     renamed
 }
 
+/// The permission bits of the regular file at `rel`, if there is one (links not followed).
+pub fn mode(root: &Path, rel: &Path) -> Option<u32> {
+    let (dir, name) = open_parent(root, rel, false).ok()??;
+    let mut stat: libc::stat = unsafe { std::mem::zeroed() };
+    let rc = unsafe {
+        libc::fstatat(
+            dir.as_raw_fd(),
+            name.as_ptr(),
+            &mut stat,
+            libc::AT_SYMLINK_NOFOLLOW,
+        )
+    };
+    (rc == 0 && stat.st_mode & libc::S_IFMT == libc::S_IFREG).then_some(stat.st_mode & 0o7777)
+}
+
 /// Whether `rel` (relative to `root`) is a symbolic link, or lies under one.
 pub fn is_symlink(root: &Path, rel: &Path) -> bool {
     match open_parent(root, rel, false) {

@@ -5,9 +5,12 @@
 //! that differs in the work tree is refused rather than guessed at. Running it twice is a no-op.
 
 use std::collections::BTreeMap;
-use std::fs;
-use std::io::Write;
+use std::ffi::OsStr;
+use std::os::unix::ffi::OsStrExt;
 use std::path::{Path, PathBuf};
+
+use crate::confined;
+use crate::report::sanitize::bytes_for_terminal;
 
 use keyward_detect::finding::Finding;
 use keyward_detect::suggest::{suggest, Language};
@@ -49,8 +52,9 @@ pub struct LineEdit {
 /// Everything a fix will do.
 #[derive(Debug, Default)]
 pub struct Plan {
-    /// Per file (work-tree relative), the lines to rewrite.
-    pub edits: BTreeMap<String, Vec<LineEdit>>,
+    /// Per file (work-tree relative, as git's bytes: names need not be UTF-8), the lines to
+    /// rewrite.
+    pub edits: BTreeMap<Vec<u8>, Vec<LineEdit>>,
     /// `NAME=value` lines to append to `.env`, in order (values are secrets: never print them).
     pub env: Vec<(String, String)>,
     /// Whether `.env` must be added to `.gitignore`.
@@ -72,8 +76,7 @@ impl Plan {
 /// A work-tree line differs from the staged one, or a file cannot be read.
 pub fn plan(root: &Path, findings: &[Finding]) -> Result<Plan, FixError> {
     let mut plan = Plan::default();
-    let env_path = root.join(".env");
-    let env_text = read_optional(&env_path)?.unwrap_or_default();
+    let env_text = read_optional(root, b".env")?.unwrap_or_default();
     let mut env_names: Vec<String> = env_text
         .lines()
         .filter_map(|l| {
@@ -84,13 +87,15 @@ pub fn plan(root: &Path, findings: &[Finding]) -> Result<Plan, FixError> {
         })
         .map(|(name, _)| name.trim().to_owned())
         .collect();
-    let mut files: BTreeMap<String, Vec<String>> = BTreeMap::new();
+    let mut files: BTreeMap<Vec<u8>, Vec<String>> = BTreeMap::new();
     for finding in findings {
+        let raw_path = finding.path.clone();
         let path = finding.path_lossy();
-        let where_ = format!("{path}:{}", finding.location.line);
+        let shown = bytes_for_terminal(&raw_path);
+        let where_ = format!("{shown}:{}", finding.location.line);
         if Language::from_path(&path) == Language::DotEnv {
             plan.skipped.push(format!(
-                "{where_}: the file is itself a .env; remove it from the index (git rm --cached {path}) and ignore it"
+                "{where_}: the file is itself a .env; remove it from the index (git rm --cached {shown}) and ignore it"
             ));
             continue;
         }
@@ -103,12 +108,12 @@ pub fn plan(root: &Path, findings: &[Finding]) -> Result<Plan, FixError> {
             continue;
         };
         let staged = String::from_utf8_lossy(&finding.line.text).into_owned();
-        let lines = match files.get(&path) {
+        let lines = match files.get(&raw_path) {
             Some(lines) => lines,
             None => {
-                let text = read_optional(&root.join(&path))?.unwrap_or_default();
+                let text = read_optional(root, &raw_path)?.unwrap_or_default();
                 files
-                    .entry(path.clone())
+                    .entry(raw_path.clone())
                     .or_insert_with(|| split_lines(&text))
             }
         };
@@ -116,7 +121,7 @@ pub fn plan(root: &Path, findings: &[Finding]) -> Result<Plan, FixError> {
         let current = lines
             .get(index)
             .map(|l| l.trim_end_matches(['\n', '\r']).to_owned());
-        let edits = plan.edits.entry(path.clone()).or_default();
+        let edits = plan.edits.entry(raw_path.clone()).or_default();
         if edits.iter().any(|e| e.line == finding.location.line) {
             plan.skipped.push(format!(
                 "{where_}: a second secret on a line already being rewritten; fix it by hand"
@@ -132,7 +137,7 @@ pub fn plan(root: &Path, findings: &[Finding]) -> Result<Plan, FixError> {
             }),
             _ => {
                 return Err(FixError::Diverged {
-                    path,
+                    path: shown,
                     line: finding.location.line,
                 })
             }
@@ -143,7 +148,7 @@ pub fn plan(root: &Path, findings: &[Finding]) -> Result<Plan, FixError> {
         }
     }
     plan.edits.retain(|_, e| !e.is_empty());
-    let gitignore = read_optional(&root.join(".gitignore"))?.unwrap_or_default();
+    let gitignore = read_optional(root, b".gitignore")?.unwrap_or_default();
     plan.ignore_env = !ignores_env(&gitignore) && (!plan.env.is_empty() || !env_text.is_empty());
     Ok(plan)
 }
@@ -156,39 +161,40 @@ pub fn plan(root: &Path, findings: &[Finding]) -> Result<Plan, FixError> {
 /// failure leaves it as it was.
 pub fn apply(root: &Path, plan: &Plan) -> Result<(), FixError> {
     for (path, edits) in &plan.edits {
-        let file = root.join(path);
-        let text = read_optional(&file)?.unwrap_or_default();
+        let text = read_optional(root, path)?.unwrap_or_default();
         let mut lines = split_lines(&text);
         for edit in edits {
             let slot = &mut lines[edit.line as usize - 1];
             let ending = &slot[slot.trim_end_matches(['\n', '\r']).len()..];
             *slot = format!("{}{ending}", edit.new);
         }
-        replace_file(&file, &lines.concat())?;
+        let mode = confined::mode(root, rel(path)).unwrap_or(0o644);
+        write(root, path, &lines.concat(), mode)?;
     }
     if !plan.env.is_empty() {
-        let env = root.join(".env");
-        let existing = read_optional(&env)?.unwrap_or_default();
-        let mut text = String::new();
+        let existing = read_optional(root, b".env")?.unwrap_or_default();
+        let mut text = existing.clone();
         if !existing.is_empty() && !existing.ends_with('\n') {
             text.push('\n');
         }
         for (name, value) in &plan.env {
             text.push_str(&format!("{name}={value}\n"));
         }
-        append_private(&env, &text)?;
+        write(root, b".env", &text, 0o600)?;
     }
     if plan.ignore_env {
-        let file = root.join(".gitignore");
-        let existing = read_optional(&file)?.unwrap_or_default();
+        let existing = read_optional(root, b".gitignore")?.unwrap_or_default();
         let sep = if existing.is_empty() || existing.ends_with('\n') {
             ""
         } else {
             "\n"
         };
-        replace_file(
-            &file,
+        let mode = confined::mode(root, rel(b".gitignore")).unwrap_or(0o644);
+        write(
+            root,
+            b".gitignore",
             &format!("{existing}{sep}# local secrets (keyward fix)\n.env\n"),
+            mode,
         )?;
     }
     Ok(())
@@ -198,13 +204,14 @@ pub fn apply(root: &Path, plan: &Plan) -> Result<(), FixError> {
 pub fn render_diff(plan: &Plan) -> String {
     let mut out = String::new();
     for (path, edits) in &plan.edits {
+        let path = bytes_for_terminal(path);
         out.push_str(&format!("--- a/{path}\n+++ b/{path}\n"));
         for e in edits {
             out.push_str(&format!(
                 "@@ line {} @@\n-{}\n+{}\n",
                 e.line,
-                redact_line(&e.old),
-                e.new
+                crate::report::sanitize::sanitize(&redact_line(&e.old)),
+                crate::report::sanitize::sanitize(&e.new)
             ));
         }
     }
@@ -247,58 +254,33 @@ fn split_lines(text: &str) -> Vec<String> {
     text.split_inclusive('\n').map(str::to_owned).collect()
 }
 
-fn read_optional(path: &Path) -> Result<Option<String>, FixError> {
-    match fs::read(path) {
-        Ok(bytes) => Ok(Some(String::from_utf8_lossy(&bytes).into_owned())),
-        Err(e) if e.kind() == std::io::ErrorKind::NotFound => Ok(None),
-        Err(source) => Err(FixError::Io {
+fn rel(path: &[u8]) -> &Path {
+    Path::new(OsStr::from_bytes(path))
+}
+
+/// Reads a work-tree file through [`confined`]: no symlink followed, regular files only.
+fn read_optional(root: &Path, path: &[u8]) -> Result<Option<String>, FixError> {
+    confined::read(root, rel(path), MAX_FIX_FILE)
+        .map(|bytes| bytes.map(|b| String::from_utf8_lossy(&b).into_owned()))
+        .map_err(|source| FixError::Io {
             action: "read",
-            path: path.to_path_buf(),
+            path: PathBuf::from(bytes_for_terminal(path)),
             source,
-        }),
-    }
+        })
 }
 
-fn io<'a>(action: &'static str, path: &'a Path) -> impl FnOnce(std::io::Error) -> FixError + 'a {
-    move |source| FixError::Io {
-        action,
-        path: path.to_path_buf(),
+/// Replaces a work-tree file whole through [`confined::write`]: a temporary file created
+/// exclusively beside it, renamed over it; a symlink is replaced, never written through.
+fn write(root: &Path, path: &[u8], text: &str, mode: u32) -> Result<(), FixError> {
+    confined::write(root, rel(path), text.as_bytes(), mode).map_err(|source| FixError::Io {
+        action: "write",
+        path: PathBuf::from(bytes_for_terminal(path)),
         source,
-    }
+    })
 }
 
-/// Writes `text` to a temporary file beside `path` and renames it over `path`, keeping the
-/// original's permissions.
-fn replace_file(path: &Path, text: &str) -> Result<(), FixError> {
-    let tmp = path.with_file_name(format!(
-        ".{}.keyward-fix",
-        path.file_name()
-            .map(|n| n.to_string_lossy())
-            .unwrap_or_default()
-    ));
-    let result = (|| {
-        fs::write(&tmp, text).map_err(io("write", &tmp))?;
-        if let Ok(meta) = fs::metadata(path) {
-            fs::set_permissions(&tmp, meta.permissions())
-                .map_err(io("set permissions of", &tmp))?;
-        }
-        fs::rename(&tmp, path).map_err(io("replace", path))
-    })();
-    if result.is_err() {
-        let _ = fs::remove_file(&tmp);
-    }
-    result
-}
-
-fn append_private(path: &Path, text: &str) -> Result<(), FixError> {
-    let mut options = fs::OpenOptions::new();
-    options.create(true).append(true);
-    #[cfg(unix)]
-    std::os::unix::fs::OpenOptionsExt::mode(&mut options, 0o600);
-    let mut file = options.open(path).map_err(io("open", path))?;
-    file.write_all(text.as_bytes()).map_err(io("write", path))?;
-    file.sync_all().map_err(io("write", path))
-}
+/// The largest file `keyward fix` rewrites (the scan's own limit is far above any source file).
+const MAX_FIX_FILE: u64 = 100 * 1024 * 1024;
 
 #[cfg(test)]
 mod tests {

@@ -191,10 +191,27 @@ pub fn uninstall_kind(dir: &Path, kind: HookKind) -> Result<Uninstalled, HookErr
     }
 }
 
+/// The hook's text if a *regular file* is there. A symlink or any other kind of file is
+/// somebody else's hook (`Some("")`): never read through, so a hook directory committed under
+/// `core.hooksPath` cannot point keyward at a file outside it, and never treated as keyward's.
 fn read_if_exists(path: &Path) -> Result<Option<String>, HookError> {
-    match fs::read(path) {
-        Ok(bytes) => Ok(Some(String::from_utf8_lossy(&bytes).into_owned())),
-        Err(e) if e.kind() == io::ErrorKind::NotFound => Ok(None),
+    match fs::symlink_metadata(path) {
+        Err(e) if e.kind() == io::ErrorKind::NotFound => return Ok(None),
+        Err(e) => {
+            return Err(HookError::Io {
+                action: "cannot read",
+                path: path.to_path_buf(),
+                source: e,
+            })
+        }
+        Ok(meta) if !meta.file_type().is_file() => return Ok(Some(String::new())),
+        Ok(_) => {}
+    }
+    let (Some(dir), Some(name)) = (path.parent(), path.file_name()) else {
+        return Ok(Some(String::new()));
+    };
+    match crate::confined::read(dir, Path::new(name), 1 << 20) {
+        Ok(bytes) => Ok(bytes.map(|b| String::from_utf8_lossy(&b).into_owned())),
         Err(e) => Err(HookError::Io {
             action: "cannot read",
             path: path.to_path_buf(),
@@ -203,15 +220,18 @@ fn read_if_exists(path: &Path) -> Result<Option<String>, HookError> {
     }
 }
 
+/// Writes the hook as a new regular file (temporary file, then rename): a symlink at `path`
+/// is replaced, never written through.
 fn write_executable(path: &Path, text: &str) -> Result<(), HookError> {
-    fs::write(path, text).map_err(io_err("cannot write", path))?;
-    #[cfg(unix)]
-    {
-        use std::os::unix::fs::PermissionsExt;
-        fs::set_permissions(path, fs::Permissions::from_mode(0o755))
-            .map_err(io_err("cannot make executable", path))?;
-    }
-    Ok(())
+    let (Some(dir), Some(name)) = (path.parent(), path.file_name()) else {
+        return Err(HookError::Io {
+            action: "cannot write",
+            path: path.to_path_buf(),
+            source: io::Error::other("not a file path"),
+        });
+    };
+    crate::confined::write(dir, Path::new(name), text.as_bytes(), 0o755)
+        .map_err(io_err("cannot write", path))
 }
 
 /// The path for use inside a double-quoted shell string.

@@ -1,18 +1,24 @@
 //! Known findings that no longer block: `.keywardignore` (and gitleaks' `.gitleaksignore`).
 //!
 //! `.keywardignore` holds one finding fingerprint per line, `rule:path:hash`, where the hash is
-//! of the secret (see [`keyward_detect::finding::fingerprint`]): the file never holds a secret, a
-//! recorded finding stays ignored when lines move, and a *new* secret of the same rule in the
-//! same file is still reported. `#` starts a comment. `keyward ignore` appends the current
-//! findings after asking.
+//! a slow, salted hash of the secret (see [`Finding::fingerprint`]): the file never holds a
+//! secret, a recorded finding stays ignored when lines move, and a *new* secret of the same rule
+//! in the same file is still reported. The salt is the file's own `salt:` line, made at random
+//! when `keyward ignore` first writes the file. `#` starts a comment. `keyward ignore` adds the
+//! current findings after asking. keyward 0.1's fast fingerprints (16 hex digits) still match.
+//!
+//! The file is the repository's, so it is read and written through [`crate::confined`] (never
+//! through a symlink, regular files only, bounded), and errors name the file and line, never
+//! its content.
 //!
 //! `.gitleaksignore` lines are `path:rule:line` or `commit:path:rule:line` (gitleaks' own
 //! fingerprints); they match a finding of that rule (gitleaks ids mapped onto keyward's) that
 //! starts on that line of that file, and, with a commit, only in that commit.
 
 use std::collections::HashSet;
-use std::io::Write;
 use std::path::{Path, PathBuf};
+
+use crate::confined;
 
 use keyward_detect::config::gitleaks;
 use keyward_detect::finding::Finding;
@@ -25,9 +31,14 @@ pub const GITLEAKS_FILE_NAME: &str = ".gitleaksignore";
 
 const HEADER: &str = "\
 # keyward ignore file: findings that no longer block a commit, one fingerprint per line
-# (rule:path:hash of the secret; the secret itself is never stored). Record only secrets that are
-# not secret or that were rotated already. Added by `keyward ignore`; edit freely.
+# (rule:path:salted slow hash of the secret; the secret itself is never stored). Record only
+# secrets that are not secret or that were rotated already. Added by `keyward ignore`; edit freely.
 ";
+
+/// The salt of fingerprints in a repository whose ignore file has none yet (JSON and SARIF
+/// still show fingerprints there). The hash stays slow; only precomputation across such
+/// repositories is possible.
+const DEFAULT_SALT: &[u8] = b"keyward-fingerprint-v2";
 
 /// A malformed ignore file: names the file and line.
 #[derive(Debug, thiserror::Error)]
@@ -54,7 +65,10 @@ struct GitleaksEntry {
 #[derive(Debug, Default)]
 pub struct IgnoreList {
     fingerprints: HashSet<String>,
+    /// Whether any keyward 0.1 fingerprint is listed (only then is the old hash computed).
+    has_legacy: bool,
     gitleaks: Vec<GitleaksEntry>,
+    salt: Option<Vec<u8>>,
 }
 
 impl IgnoreList {
@@ -64,13 +78,18 @@ impl IgnoreList {
     /// A file exists but cannot be read, or a line is malformed.
     pub fn load(root: &Path) -> Result<IgnoreList, IgnoreError> {
         let mut list = IgnoreList::default();
-        if let Some(text) = read_optional(&root.join(FILE_NAME))? {
-            list.add_keyward(&root.join(FILE_NAME), &text)?;
+        if let Some(text) = read_optional(root, FILE_NAME)? {
+            list.add_keyward(Path::new(FILE_NAME), &text)?;
         }
-        if let Some(text) = read_optional(&root.join(GITLEAKS_FILE_NAME))? {
-            list.add_gitleaks(&root.join(GITLEAKS_FILE_NAME), &text)?;
+        if let Some(text) = read_optional(root, GITLEAKS_FILE_NAME)? {
+            list.add_gitleaks(Path::new(GITLEAKS_FILE_NAME), &text)?;
         }
         Ok(list)
+    }
+
+    /// The salt of this repository's fingerprints.
+    pub fn salt(&self) -> &[u8] {
+        self.salt.as_deref().unwrap_or(DEFAULT_SALT)
     }
 
     /// Adds the fingerprints of a `.keywardignore` text.
@@ -83,14 +102,30 @@ impl IgnoreList {
             if entry.is_empty() {
                 continue;
             }
-            if !is_fingerprint(entry) {
-                return Err(IgnoreError {
-                    path: origin.to_path_buf(),
-                    line: number + 1,
-                    message: format!(
-                        "{entry:?} is not a fingerprint (rule:path:16 hex digits, as `keyward ignore` writes)"
-                    ),
-                });
+            if let Some(salt) = entry.strip_prefix("salt:") {
+                let salt = salt.trim();
+                if salt.len() < 16 || !salt.bytes().all(|b| b.is_ascii_hexdigit()) {
+                    return Err(IgnoreError {
+                        path: origin.to_path_buf(),
+                        line: number + 1,
+                        message: "a salt: line takes 16 or more hex digits".into(),
+                    });
+                }
+                self.salt = Some(salt.as_bytes().to_vec());
+                continue;
+            }
+            match fingerprint_kind(entry) {
+                Some(Kind::Legacy) => self.has_legacy = true,
+                Some(Kind::Current) => {}
+                None => {
+                    return Err(IgnoreError {
+                        path: origin.to_path_buf(),
+                        line: number + 1,
+                        message:
+                            "not a fingerprint (rule:path:hash, as `keyward ignore` writes it)"
+                                .into(),
+                    })
+                }
             }
             self.fingerprints.insert(entry.to_owned());
         }
@@ -110,7 +145,8 @@ impl IgnoreList {
             let parsed = parse_gitleaks(entry).ok_or_else(|| IgnoreError {
                 path: origin.to_path_buf(),
                 line: number + 1,
-                message: format!("{entry:?} is not a gitleaks fingerprint (path:rule:line or commit:path:rule:line)"),
+                message: "not a gitleaks fingerprint (path:rule:line or commit:path:rule:line)"
+                    .into(),
             })?;
             self.gitleaks.push(parsed);
         }
@@ -129,7 +165,17 @@ impl IgnoreList {
 
     /// Whether `finding` is a recorded one.
     pub fn ignores(&self, finding: &Finding) -> bool {
-        if self.fingerprints.contains(&finding.fingerprint()) {
+        if self.fingerprints.is_empty() && self.gitleaks.is_empty() {
+            return false;
+        }
+        if !self.fingerprints.is_empty()
+            && self
+                .fingerprints
+                .contains(&finding.fingerprint(self.salt()))
+        {
+            return true;
+        }
+        if self.has_legacy && self.fingerprints.contains(&finding.legacy_fingerprint()) {
             return true;
         }
         let rule = finding.rule.id.as_str();
@@ -156,66 +202,89 @@ impl IgnoreList {
     }
 }
 
-/// Appends the fingerprints of `findings` that `root`'s `.keywardignore` does not hold yet,
-/// creating the file (with a header) if needed; returns how many were added. Each line carries
-/// a comment naming the rule and line, never the secret.
+/// Adds the fingerprints of `findings` that `root`'s `.keywardignore` does not hold yet,
+/// creating the file (with a header and a random salt) if needed; returns how many were added.
+/// Each line carries a comment naming the rule and line, never the secret.
 ///
 /// # Errors
-/// The file cannot be read or written.
+/// The file is not a regular file in the work tree, cannot be read or written, or is malformed.
 pub fn append(root: &Path, findings: &[Finding]) -> Result<usize, IgnoreError> {
-    let path = root.join(FILE_NAME);
-    let io_err = |e: std::io::Error| IgnoreError {
-        path: path.clone(),
-        line: 0,
-        message: e.to_string(),
-    };
-    let existing = read_optional(&path)?.unwrap_or_default();
+    let path = PathBuf::from(FILE_NAME);
+    let existing = read_optional(root, FILE_NAME)?.unwrap_or_default();
     let mut known = IgnoreList::default();
     known.add_keyward(&path, &existing)?;
-    let mut text = String::new();
+    let mut text = existing.clone();
     if existing.is_empty() {
         text.push_str(HEADER);
     } else if !existing.ends_with('\n') {
         text.push('\n');
     }
+    if known.salt.is_none() {
+        let salt = random_salt();
+        text.push_str(&format!("salt:{salt}\n"));
+        known.salt = Some(salt.into_bytes());
+    }
     let mut added = 0;
     for finding in findings {
-        let fingerprint = finding.fingerprint();
+        if known.ignores(finding) {
+            continue;
+        }
+        let fingerprint = finding.fingerprint(known.salt());
         if known.fingerprints.insert(fingerprint.clone()) {
             let commit = finding
                 .commit
                 .as_deref()
                 .map(|c| format!(" in {}", &c[..c.len().min(12)]))
                 .unwrap_or_default();
+            // The comment is one line of plain text whatever the rule's description holds.
+            let description: String = finding
+                .rule
+                .description
+                .chars()
+                .map(|c| if c.is_control() { ' ' } else { c })
+                .collect();
             text.push_str(&format!(
-                "{fingerprint}  # {} at line {}{commit}\n",
-                finding.rule.description, finding.location.line
+                "{fingerprint}  # {description} at line {}{commit}\n",
+                finding.location.line
             ));
             added += 1;
         }
     }
     if added > 0 {
-        let mut file = std::fs::OpenOptions::new()
-            .create(true)
-            .append(true)
-            .open(&path)
-            .map_err(io_err)?;
-        file.write_all(text.as_bytes()).map_err(io_err)?;
-        file.sync_all().map_err(io_err)?;
+        let mode = confined::mode(root, &path).unwrap_or(0o644);
+        confined::write(root, &path, text.as_bytes(), mode).map_err(|e| IgnoreError {
+            path,
+            line: 0,
+            message: e.to_string(),
+        })?;
     }
     Ok(added)
 }
 
-fn read_optional(path: &Path) -> Result<Option<String>, IgnoreError> {
-    match std::fs::read(path) {
-        Ok(bytes) => Ok(Some(String::from_utf8_lossy(&bytes).into_owned())),
-        Err(e) if e.kind() == std::io::ErrorKind::NotFound => Ok(None),
-        Err(e) => Err(IgnoreError {
-            path: path.to_path_buf(),
+/// 128 random bits as hex, for a new ignore file's salt.
+fn random_salt() -> String {
+    let mut bytes = [0u8; 16];
+    // getrandom(2) fills 16 bytes in one call; failing that, the clock and pid still differ
+    // between repositories, which is all a salt needs.
+    let got = unsafe { libc::getrandom(bytes.as_mut_ptr().cast(), bytes.len(), 0) };
+    if got != bytes.len() as isize {
+        let nanos = std::time::SystemTime::now()
+            .duration_since(std::time::UNIX_EPOCH)
+            .map(|d| d.as_nanos())
+            .unwrap_or(0);
+        bytes = (nanos ^ (u128::from(std::process::id()) << 64)).to_le_bytes();
+    }
+    bytes.iter().map(|b| format!("{b:02x}")).collect()
+}
+
+fn read_optional(root: &Path, name: &str) -> Result<Option<String>, IgnoreError> {
+    confined::read(root, Path::new(name), confined::MAX_CONFIG_SIZE)
+        .map(|bytes| bytes.map(|b| String::from_utf8_lossy(&b).into_owned()))
+        .map_err(|e| IgnoreError {
+            path: PathBuf::from(name),
             line: 0,
             message: format!("cannot read: {e}"),
-        }),
-    }
+        })
 }
 
 /// The line without a `#` comment (at its start, or after whitespace) and surrounding blanks.
@@ -230,17 +299,23 @@ fn strip_comment(line: &str) -> &str {
     }
 }
 
-fn is_fingerprint(entry: &str) -> bool {
-    let Some((rule, rest)) = entry.split_once(':') else {
-        return false;
-    };
-    let Some((path, hash)) = rest.rsplit_once(':') else {
-        return false;
-    };
-    !rule.is_empty()
-        && !path.is_empty()
-        && hash.len() == 16
-        && hash.bytes().all(|b| b.is_ascii_hexdigit())
+/// Which fingerprint an entry is: keyward 0.1's (16 hex digits) or the current one (20).
+enum Kind {
+    Legacy,
+    Current,
+}
+
+fn fingerprint_kind(entry: &str) -> Option<Kind> {
+    let (rule, rest) = entry.split_once(':')?;
+    let (path, hash) = rest.rsplit_once(':')?;
+    if rule.is_empty() || path.is_empty() || !hash.bytes().all(|b| b.is_ascii_hexdigit()) {
+        return None;
+    }
+    match hash.len() {
+        16 => Some(Kind::Legacy),
+        20 => Some(Kind::Current),
+        _ => None,
+    }
 }
 
 fn parse_gitleaks(entry: &str) -> Option<GitleaksEntry> {

@@ -71,6 +71,13 @@ fn main() -> ExitCode {
     };
     match cmd::run(&cli, style(cli.color)) {
         Ok(code) => ExitCode::from(code),
+        Err(e) if closed_pipe(&e) => {
+            // The reader went away (`keyward rules | head -1`): not an error of keyward's, so
+            // no message, as ripgrep and git do. A scan's verdict was not delivered whole, so
+            // it still fails closed, quietly.
+            let scanning = matches!(cli.command, None | Some(cli::Command::Scan(_)));
+            ExitCode::from(if scanning { exit::ERROR } else { exit::CLEAN })
+        }
         Err(e) => {
             let mut err = std::io::stderr().lock();
             let _ = writeln!(err, "keyward: error: {e:#}");
@@ -81,6 +88,15 @@ fn main() -> ExitCode {
             ExitCode::from(exit::ERROR)
         }
     }
+}
+
+/// Whether `error` comes from writing to a pipe whose reader has closed it.
+fn closed_pipe(error: &anyhow::Error) -> bool {
+    error.chain().any(|cause| {
+        cause
+            .downcast_ref::<std::io::Error>()
+            .is_some_and(|e| e.kind() == std::io::ErrorKind::BrokenPipe)
+    })
 }
 
 /// The colour decision, made once: `--color`, then `NO_COLOR`, then whether stderr (where the

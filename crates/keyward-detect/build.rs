@@ -31,6 +31,16 @@ mod shorthands;
 const LOAD_ORDER: &[&str] = &[
     "openai",
     "anthropic",
+    // The provider families: one rule per provider and token kind, ahead of the older family
+    // files, whose umbrella rules (`ai-service-key`, `saas-token`, `cloud-provider-key`…) now
+    // only catch what no specific rule names.
+    "ai_services",
+    "devtools",
+    "cloud_infra",
+    "data_services",
+    "finance",
+    "saas_apps",
+    "security",
     "ai",
     "github",
     "registries",
@@ -40,6 +50,7 @@ const LOAD_ORDER: &[&str] = &[
     "messaging",
     "saas",
     "observability",
+    "credentials",
     "keys",
     "urls",
     "generic",

@@ -24,7 +24,11 @@ pub fn run(cli: &Cli, args: &FixArgs) -> Result<u8> {
     let plan = fix::plan(&root, &findings)?;
     let mut err = std::io::stderr().lock();
     for note in &plan.skipped {
-        writeln!(err, "keyward fix: left as is: {note}")?;
+        writeln!(
+            err,
+            "keyward fix: left as is: {}",
+            keyward::report::sanitize::sanitize(note)
+        )?;
     }
     if plan.is_empty() {
         writeln!(err, "keyward fix: nothing to fix.")?;
@@ -38,7 +42,12 @@ pub fn run(cli: &Cli, args: &FixArgs) -> Result<u8> {
     fix::apply(&root, &plan)?;
     for (path, edits) in &plan.edits {
         for e in edits {
-            writeln!(err, "keyward fix: rewrote {path}:{}", e.line)?;
+            writeln!(
+                err,
+                "keyward fix: rewrote {}:{}",
+                keyward::report::sanitize::bytes_for_terminal(path),
+                e.line
+            )?;
         }
     }
     for (name, _) in &plan.env {

@@ -26,6 +26,8 @@ pub struct Scanned {
     pub env_ignored: Option<bool>,
     /// Findings an ignore file recorded.
     pub ignored: usize,
+    /// The salt of the repository's fingerprints.
+    pub salt: Vec<u8>,
     /// Where the config and the ignore file live.
     pub root: PathBuf,
 }
@@ -83,7 +85,11 @@ pub fn scan(cli: &Cli, args: &ScanArgs) -> Result<Scanned> {
             started.elapsed(),
         ));
         let root = staged.workdir().unwrap_or(&cwd).to_path_buf();
-        let gitignore = std::fs::read_to_string(root.join(".gitignore")).unwrap_or_default();
+        let gitignore = keyward::confined::read(&root, Path::new(".gitignore"), 1 << 20)
+            .ok()
+            .flatten()
+            .map(|b| String::from_utf8_lossy(&b).into_owned())
+            .unwrap_or_default();
         let env_ignored = Some(keyward::fix::ignores_env(&gitignore));
         let started = Instant::now();
         let (detector, limits) = detector_and_limits(cli, &root)?;
@@ -122,6 +128,7 @@ pub fn scan(cli: &Cli, args: &ScanArgs) -> Result<Scanned> {
         target,
         env_ignored,
         ignored,
+        salt: ignore.salt().to_vec(),
         root,
     })
 }
@@ -154,6 +161,7 @@ fn report_of(scanned: &Scanned) -> Report<'_> {
         target: scanned.target,
         env_ignored: scanned.env_ignored,
         ignored: scanned.ignored,
+        salt: &scanned.salt,
     }
 }
 

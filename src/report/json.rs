@@ -65,7 +65,7 @@ pub fn render(
             end_line: f.location.end_line,
             end_column: f.location.end_column,
             secret: show.show(&f.secret),
-            fingerprint: f.fingerprint(),
+            fingerprint: f.fingerprint(report.salt),
             commit: f.commit.as_deref(),
             suggestion: Some(suggest(f)),
             rotate: f.rule.rotate.as_deref(),

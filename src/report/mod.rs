@@ -35,6 +35,8 @@ pub struct Report<'a> {
     pub env_ignored: Option<bool>,
     /// Findings left out because an ignore file records them.
     pub ignored: usize,
+    /// The salt of the repository's fingerprints ([`crate::ignore::IgnoreList::salt`]).
+    pub salt: &'a [u8],
 }
 
 impl Report<'_> {

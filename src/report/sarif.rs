@@ -37,7 +37,7 @@ pub fn render(
     let results: Vec<Value> = report
         .findings
         .iter()
-        .map(|f| result(f, index[f.rule.id.as_str()], show))
+        .map(|f| result(f, index[f.rule.id.as_str()], show, report.salt))
         .collect();
     let log = json!({
         "$schema": SCHEMA,
@@ -106,7 +106,7 @@ fn rule(example: &Finding) -> Value {
     })
 }
 
-fn result(f: &Finding, rule_index: usize, show: SecretDisplay) -> Value {
+fn result(f: &Finding, rule_index: usize, show: SecretDisplay, salt: &[u8]) -> Value {
     let secret = show.show(&f.secret);
     let fix = suggest(f);
     let mut message = format!("{} found: {secret}.", f.rule.description);
@@ -144,7 +144,7 @@ fn result(f: &Finding, rule_index: usize, show: SecretDisplay) -> Value {
                 }
             }
         }],
-        "partialFingerprints": { "keyward/v1": f.fingerprint() },
+        "partialFingerprints": { "keyward/v2": f.fingerprint(salt) },
         "properties": properties,
     })
 }

@@ -82,7 +82,7 @@ fn sarif_is_valid_against_the_schema_and_redacts_secrets() {
     for result in results {
         let index = result["ruleIndex"].as_u64().unwrap() as usize;
         assert_eq!(rules[index]["id"], result["ruleId"]);
-        assert!(result["partialFingerprints"]["keyward/v1"].is_string());
+        assert!(result["partialFingerprints"]["keyward/v2"].is_string());
         let region = &result["locations"][0]["physicalLocation"]["region"];
         assert!(region["startLine"].as_u64().unwrap() >= 1);
     }

@@ -164,6 +164,7 @@ proptest! {
             target: Target::Staged,
             env_ignored: Some(false),
             ignored: 0,
+            salt: b"test-salt",
         };
         for show in [SecretDisplay::Redacted, SecretDisplay::Full] {
             let mut outputs: Vec<Vec<u8>> = Vec::new();

@@ -50,7 +50,7 @@ fn json_report_follows_the_contract() {
     let hash = fingerprint
         .strip_prefix("openai-api-key:src/summarise.py:")
         .expect(fingerprint);
-    assert!(hash.len() == 16 && hash.chars().all(|c| c.is_ascii_hexdigit()));
+    assert!(hash.len() == 20 && hash.chars().all(|c| c.is_ascii_hexdigit()));
     assert!(f["commit"].is_null());
     assert_eq!(f["suggestion"]["env_var"], "OPENAI_API_KEY");
     assert_eq!(

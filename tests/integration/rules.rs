@@ -111,19 +111,25 @@ fn a_typical_commit_compiles_a_small_fraction_of_the_rules() {
 /// anchored on each match).
 type Groups = Vec<Vec<Option<(usize, usize)>>>;
 
-fn by_backtracker(rule: &keyward_detect::rules::Rule, hay: &[u8]) -> Groups {
+/// `None` when `hay` is longer than the backtracker takes: the detector then uses the meta
+/// regex for it too.
+fn by_backtracker(rule: &keyward_detect::rules::Rule, hay: &[u8]) -> Option<Groups> {
     let counter = Default::default();
     let bt = rule.backtracker(&counter).unwrap();
-    assert!(hay.len() <= bt.max_haystack_len(), "{}", rule.id());
+    if hay.len() > bt.max_haystack_len() {
+        return None;
+    }
     let mut cache = bt.create_cache();
-    bt.try_captures_iter(&mut cache, hay)
-        .map(|caps| {
-            let caps = caps.unwrap();
-            (0..caps.group_len())
-                .map(|g| caps.get_group(g).map(|s| (s.start, s.end)))
-                .collect()
-        })
-        .collect()
+    Some(
+        bt.try_captures_iter(&mut cache, hay)
+            .map(|caps| {
+                let caps = caps.unwrap();
+                (0..caps.group_len())
+                    .map(|g| caps.get_group(g).map(|s| (s.start, s.end)))
+                    .collect()
+            })
+            .collect(),
+    )
 }
 
 fn by_meta(rule: &keyward_detect::rules::Rule, hay: &[u8], large: bool) -> Groups {
@@ -170,13 +176,15 @@ fn short_and_long_searches_find_the_same_matches_and_groups() {
         }
         for hay in &hays {
             let expected = by_meta(rule, hay, false);
-            assert_eq!(
-                by_backtracker(rule, hay),
-                expected,
-                "{}: {:?}",
-                rule.id(),
-                String::from_utf8_lossy(hay)
-            );
+            if let Some(backtracked) = by_backtracker(rule, hay) {
+                assert_eq!(
+                    backtracked,
+                    expected,
+                    "{}: {:?}",
+                    rule.id(),
+                    String::from_utf8_lossy(hay)
+                );
+            }
             assert_eq!(by_meta(rule, hay, true), expected);
             compared += 1;
         }

@@ -11,17 +11,11 @@ const ALIASES: &[(&str, &str)] = &[
     ("anthropic-admin-api-key", "anthropic-admin-key"),
     ("github-oauth", "github-oauth-token"),
     ("gitlab-pat", "gitlab-token"),
-    ("gitlab-ptt", "gitlab-token"),
-    ("gitlab-rrt", "gitlab-token"),
-    ("gitlab-runner-authentication-token", "gitlab-token"),
-    ("gitlab-deploy-token", "gitlab-token"),
-    ("gitlab-feed-token", "gitlab-token"),
-    ("gitlab-kubernetes-agent-token", "gitlab-token"),
-    ("gitlab-oauth-app-secret", "gitlab-token"),
-    ("gitlab-scim-token", "gitlab-token"),
+    ("gitlab-ptt", "gitlab-pipeline-trigger-token"),
+    ("gitlab-rrt", "gitlab-runner-registration-token"),
+    ("gitlab-kubernetes-agent-token", "gitlab-agent-token"),
     ("gitlab-session-cookie", "gitlab-token"),
-    ("gitlab-cicd-job-token", "gitlab-token"),
-    ("gitlab-incoming-mail-token", "gitlab-token"),
+    ("gitlab-cicd-job-token", "gitlab-ci-job-token"),
     ("bitbucket-client-secret", "bitbucket-token"),
     ("aws-access-token", "aws-access-key-id"),
     ("gcp-api-key", "google-api-key"),
@@ -47,10 +41,12 @@ const ALIASES: &[(&str, &str)] = &[
     ("discord-api-token", "discord-bot-token"),
     ("discord-client-secret", "discord-bot-token"),
     ("telegram-bot-api-token", "telegram-bot-token"),
-    ("shopify-access-token", "shopify-token"),
-    ("shopify-custom-access-token", "shopify-token"),
-    ("shopify-private-app-access-token", "shopify-token"),
-    ("shopify-shared-secret", "shopify-token"),
+    ("shopify-access-token", "shopify-admin-access-token"),
+    ("shopify-custom-access-token", "shopify-custom-app-token"),
+    (
+        "shopify-private-app-access-token",
+        "shopify-private-app-password",
+    ),
     ("hashicorp-tf-api-token", "terraform-cloud-token"),
     ("vault-service-token", "vault-token"),
     ("vault-batch-token", "vault-token"),
@@ -80,19 +76,17 @@ const ALIASES: &[(&str, &str)] = &[
     ("mapbox-api-token", "mapbox-secret-token"),
     ("postman-api-token", "postman-api-key"),
     ("sonar-api-token", "sonarqube-token"),
-    ("square-access-token", "square-token"),
-    ("squarespace-access-token", "square-token"),
+    ("squarespace-access-token", "squarespace-api-key"),
     ("plaid-api-token", "plaid-access-token"),
     ("plaid-secret-key", "plaid-access-token"),
     ("planetscale-api-token", "planetscale-token"),
-    ("planetscale-oauth-token", "planetscale-token"),
-    ("planetscale-password", "planetscale-token"),
+    ("planetscale-password", "planetscale-database-password"),
     ("netlify-access-token", "netlify-token"),
     ("linear-client-secret", "linear-api-key"),
     ("azure-ad-client-secret", "azure-ad-client-secret"),
     ("twilio-api-key", "twilio-api-key"),
     ("heroku-api-key-v2", "heroku-api-key"),
-    ("openshift-user-token", "cloud-provider-key"),
+    ("openshift-user-token", "openshift-oauth-token"),
     ("curl-auth-user", "basic-auth-url"),
 ];
 
@@ -154,5 +148,13 @@ mod tests {
     fn gitleaks_ids_map_to_keyward_ids() {
         assert_eq!(alias("generic-api-key"), Some("generic-secret"));
         assert_eq!(alias("no-such-rule"), None);
+    }
+
+    #[test]
+    fn every_alias_names_a_built_in_rule() {
+        let rules = crate::Ruleset::builtin().unwrap();
+        for (from, to) in super::ALIASES {
+            assert!(rules.contains(to), "{from} -> {to}: no such rule");
+        }
     }
 }

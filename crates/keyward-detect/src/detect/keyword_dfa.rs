@@ -129,8 +129,10 @@ impl KeywordDfa {
             .map_or(sorted, |m| m.runtime_of_sorted[sorted])
     }
 
-    /// Calls `hit(keyword index, start, end)` for each leftmost-longest, non-overlapping
-    /// keyword match in `hay`, in order.
+    /// Calls `hit(keyword index, start, end)` for the longest keyword starting at each position
+    /// where one starts, in order. After a hit the search goes on from the byte after its start,
+    /// not its end: keywords overlap (`api_key` and `key=` in `api_key=…`), and a rule whose
+    /// keyword starts inside another's must still see its hit.
     pub fn for_each_match(&self, hay: &[u8], mut hit: impl FnMut(usize, usize, usize) -> bool) {
         let mut input = Input::new(hay);
         while input.start() < hay.len() {
@@ -143,7 +145,7 @@ impl KeywordDfa {
             if !hit(self.runtime_of(sorted), start, end) {
                 return;
             }
-            input.set_start(end.max(input.start() + 1));
+            input.set_start(start + 1);
         }
     }
 }

@@ -194,15 +194,19 @@ impl Detector {
             self.matches_of_all(site, chunk, numbered)?
         };
         per_rule.sort_by_key(|(order, _, _)| *order);
-        let mut spans: Vec<Range<usize>> = Vec::new();
+        // The spans claimed so far, pairwise disjoint, by start (so also by end): the one with
+        // the greatest start before a span's end is the only one that can overlap it. A file
+        // with many thousands of matches stays linear-logarithmic, not quadratic.
+        let mut spans: std::collections::BTreeMap<usize, usize> = Default::default();
         for (_, index, matches) in per_rule {
             let rule = self.ruleset.rule(index);
             let vetoes = !rule.info.tags.iter().any(|t| t == "generic");
             for (span, whole) in matches {
-                if spans
-                    .iter()
-                    .any(|s| s.start < span.end && span.start < s.end)
-                {
+                let overlaps = spans
+                    .range(..span.end)
+                    .next_back()
+                    .is_some_and(|(_, &end)| end > span.start);
+                if overlaps {
                     continue; // an earlier, more specific rule already judged these bytes
                 }
                 // Judged only now, for the bytes no earlier rule claimed: the checks can cost
@@ -211,7 +215,7 @@ impl Detector {
                 // A provider rule that recognises a value and rejects it (wrong checksum,
                 // documentation key, placeholder) speaks for it: no generic rule reports it.
                 if accepted || vetoes {
-                    spans.push(span.clone());
+                    spans.insert(span.start, span.end);
                 }
                 if accepted {
                     out.push(finding(rule, site, chunk, span));
@@ -275,12 +279,24 @@ impl Detector {
             let longest = backtracker.max_haystack_len();
             if windows.iter().all(|w| w.len() <= longest) {
                 let mut cache = backtracker.create_cache();
+                let mut caps = backtracker.create_captures();
                 for w in windows {
                     let hay = &chunk.bytes[w.clone()];
-                    for caps in backtracker.try_captures_iter(&mut cache, hay) {
+                    let mut at = 0;
+                    while at <= hay.len() {
+                        let input = regex_automata::Input::new(hay).range(at..);
                         // Only a haystack longer than `longest` is an error, ruled out above.
-                        let Ok(caps) = caps else { break };
+                        if backtracker
+                            .try_search(&mut cache, &input, &mut caps)
+                            .is_err()
+                        {
+                            break;
+                        }
+                        let Some(next) = next_search(&caps, at) else {
+                            break;
+                        };
                         found.extend(secret_and_match(rule, &caps, w.start));
+                        at = next;
                     }
                 }
                 return Ok(found);
@@ -293,13 +309,21 @@ impl Detector {
         let mut caps = regex.create_captures();
         for w in windows {
             let hay = &chunk.bytes[w.clone()];
+            let mut at = 0;
             // The lazy DFA finds each match; captures (slower, on the PikeVM) run only on it.
-            for m in regex.find_iter(hay) {
+            while at <= hay.len() {
+                let Some(m) = regex.search(&regex_automata::Input::new(hay).range(at..)) else {
+                    break;
+                };
                 let input = regex_automata::Input::new(hay)
                     .range(m.range())
                     .anchored(regex_automata::Anchored::Yes);
                 regex.search_captures(&input, &mut caps);
+                let Some(next) = next_search(&caps, at) else {
+                    break;
+                };
                 found.extend(secret_and_match(rule, &caps, w.start));
+                at = next;
             }
         }
         Ok(found)
@@ -348,7 +372,13 @@ impl Detector {
         {
             return false;
         }
-        if placeholder::is_placeholder(secret) {
+        let structural = rule.info.tags.iter().any(|t| t == "keys");
+        let stand_in = if structural {
+            placeholder::is_structural_placeholder(secret)
+        } else {
+            placeholder::is_placeholder(secret)
+        };
+        if stand_in {
             return false;
         }
         if rule.reject_identifiers && words::reads_as_words(secret) {
@@ -388,6 +418,20 @@ struct Targets<'a> {
 /// the searched window starts). The secret is the rule's configured group, else the first group
 /// that took part (rules with alternatives put the secret in a different group in each), else
 /// the whole match; an empty secret is no match.
+/// Where the search goes on after a match: from the end of its last capture group (the secret),
+/// not the end of the whole match, so the boundary a pattern consumed after one token (a
+/// newline, a quote) is there again for the next token's own boundary; never backwards, and
+/// always forward past an empty match. `None` when `caps` holds no match.
+fn next_search(caps: &regex_automata::util::captures::Captures, at: usize) -> Option<usize> {
+    let whole = caps.get_match()?.span();
+    let secret_end = (1..caps.group_len())
+        .filter_map(|i| caps.get_group(i))
+        .map(|g| g.end)
+        .max()
+        .unwrap_or(whole.end);
+    Some(secret_end.max(whole.start + 1).max(at + 1))
+}
+
 fn secret_and_match(
     rule: &Rule,
     caps: &regex_automata::util::captures::Captures,

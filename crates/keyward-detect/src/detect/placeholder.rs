@@ -47,14 +47,48 @@ const LONG_SECRET: usize = 32;
 const CHANCE_FRAGMENT: usize = 6;
 
 /// Whether `secret` is a stand-in rather than a credential.
+///
+/// A short token with `000000` in it is a mask; a long encoded one is not: base64 of binary
+/// data has runs of `A` wherever the data has zero bytes (every unencrypted OpenSSH key's
+/// header is `AAAAAAAAAAB…`, Fly.io macaroons carry them too). So runs count from six bytes in
+/// a secret shorter than [`LONG_RANDOM`], from [`LONG_RUN`] in a longer one.
 pub fn is_placeholder(secret: &[u8]) -> bool {
     let text = String::from_utf8_lossy(secret);
     let lower = text.to_ascii_lowercase();
     let original = text.as_bytes();
+    let run = if secret.len() >= LONG_RANDOM {
+        LONG_RUN
+    } else {
+        6
+    };
     FRAGMENTS.iter().any(|f| has_fragment(original, &lower, f))
-        || has_long_run(secret, 6)
+        || has_long_run(secret, run)
         || is_template(secret)
 }
+
+/// Whether a structured secret (a PEM or OpenSSH private key, a certificate, a PGP block: a
+/// format whose envelope says what it is) is a stand-in. Its encoded body is not judged by word
+/// fragments or short runs, which occur by chance in a few hundred base64 characters and in
+/// the format's own headers; only an elided body (`...`, `…`, `<key>`, a template slot) or a
+/// body of one repeated character is.
+pub fn is_structural_placeholder(secret: &[u8]) -> bool {
+    let text = String::from_utf8_lossy(secret);
+    let body: String = text
+        .lines()
+        .filter(|l| !l.contains("-----") && !l.contains(':'))
+        .collect();
+    ["...", "\u{2026}", "<", ">", "${", "{{"]
+        .iter()
+        .any(|f| body.contains(f))
+        || is_template(body.as_bytes())
+        || has_long_run(body.as_bytes(), LONG_RUN * 2)
+}
+
+/// Secrets at least this long are judged as encoded data for runs of one byte.
+const LONG_RANDOM: usize = 64;
+
+/// In a long encoded secret, a run of one byte this long is a mask rather than chance.
+const LONG_RUN: usize = 20;
 
 /// Whether `fragment` occurs in `lower` (the ASCII-lowercased `original`). Fragments made of
 /// punctuation, and long ones, count anywhere; short word fragments in a long secret only at a

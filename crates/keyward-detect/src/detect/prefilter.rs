@@ -163,16 +163,23 @@ impl Prefilter {
         }
     }
 
-    /// Calls `hit(keyword, start, end)` for each leftmost-longest keyword match in `hay`, until
-    /// `hit` returns false.
+    /// Calls `hit(keyword, start, end)` for the longest keyword starting at each position where
+    /// one starts (keywords overlap: see [`KeywordDfa::for_each_match`]), until `hit` returns
+    /// false.
     fn for_each_match(&self, hay: &[u8], mut hit: impl FnMut(usize, usize, usize) -> bool) {
         if let Some(built) = &self.built {
             return built.for_each_match(hay, hit);
         }
-        for m in self.automaton_for(hay).find_iter(hay) {
+        let automaton = self.automaton_for(hay);
+        let mut at = 0;
+        while at < hay.len() {
+            let Some(m) = automaton.find(aho_corasick::Input::new(hay).range(at..)) else {
+                return;
+            };
             if !hit(m.pattern().as_usize(), m.start(), m.end()) {
                 return;
             }
+            at = m.start() + 1;
         }
     }
 

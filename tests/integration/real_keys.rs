@@ -1,0 +1,152 @@
+//! Private keys made by the real tools at test time (`ssh-keygen`, `openssl`, `gpg`,
+//! `puttygen`), staged raw and base64-wrapped as a kubeconfig holds them: every one must be
+//! reported. A test that needs a tool fails when the tool is missing (`.ci/run` installs them).
+
+use std::process::Command;
+
+use base64::Engine;
+
+use crate::util::{describe, TestRepo};
+
+/// Runs a key generator in `dir`; panics with its output if it fails or is missing.
+fn run(dir: &std::path::Path, program: &str, args: &[&str]) {
+    let out = Command::new(program)
+        .args(args)
+        .current_dir(dir)
+        .env("GNUPGHOME", dir.join("gnupg"))
+        .output()
+        .unwrap_or_else(|e| panic!("{program} is needed for this test: {e}"));
+    assert!(
+        out.status.success(),
+        "{program} {args:?}: {}",
+        String::from_utf8_lossy(&out.stderr)
+    );
+}
+
+/// The keys, as (name, PEM text).
+fn generated_keys(dir: &std::path::Path) -> Vec<(String, String)> {
+    let mut keys = Vec::new();
+    for (kind, extra) in [("ed25519", ""), ("rsa", "3072"), ("ecdsa", "256")] {
+        for passphrase in ["", "correct horse battery"] {
+            let file = format!("id_{kind}_{}", passphrase.len());
+            let mut args = vec!["-q", "-t", kind, "-N", passphrase, "-C", "", "-f", &file];
+            if !extra.is_empty() {
+                args.extend(["-b", extra]);
+            }
+            run(dir, "ssh-keygen", &args);
+            keys.push((
+                file.clone(),
+                std::fs::read_to_string(dir.join(&file)).unwrap(),
+            ));
+        }
+    }
+    for (name, args) in [
+        (
+            "rsa-pkcs8.pem",
+            vec![
+                "genpkey",
+                "-algorithm",
+                "RSA",
+                "-pkeyopt",
+                "rsa_keygen_bits:2048",
+                "-out",
+                "rsa-pkcs8.pem",
+            ],
+        ),
+        (
+            "ec-pkcs8.pem",
+            vec![
+                "genpkey",
+                "-algorithm",
+                "EC",
+                "-pkeyopt",
+                "ec_paramgen_curve:P-256",
+                "-out",
+                "ec-pkcs8.pem",
+            ],
+        ),
+        (
+            "ed25519-pkcs8.pem",
+            vec![
+                "genpkey",
+                "-algorithm",
+                "ED25519",
+                "-out",
+                "ed25519-pkcs8.pem",
+            ],
+        ),
+        (
+            "ec-sec1.pem",
+            vec![
+                "ecparam",
+                "-name",
+                "prime256v1",
+                "-genkey",
+                "-noout",
+                "-out",
+                "ec-sec1.pem",
+            ],
+        ),
+        (
+            "rsa-pkcs1.pem",
+            vec!["genrsa", "-traditional", "-out", "rsa-pkcs1.pem", "2048"],
+        ),
+        (
+            "rsa-encrypted.pem",
+            vec![
+                "genpkey",
+                "-algorithm",
+                "RSA",
+                "-aes256",
+                "-pass",
+                "pass:hunter2hunter2",
+                "-out",
+                "rsa-encrypted.pem",
+            ],
+        ),
+    ] {
+        run(dir, "openssl", &args);
+        keys.push((
+            name.to_owned(),
+            std::fs::read_to_string(dir.join(name)).unwrap(),
+        ));
+    }
+    keys
+}
+
+#[test]
+fn keys_from_ssh_keygen_and_openssl_are_reported_raw_and_base64_wrapped() {
+    let repo = TestRepo::new();
+    let work = tempfile::tempdir().unwrap();
+    let keys = generated_keys(work.path());
+    assert!(keys.len() >= 12);
+    let mut missed = Vec::new();
+    for (name, pem) in &keys {
+        let raw = format!("keys/{name}");
+        let wrapped = format!("kube/{name}.yaml");
+        let b64 = base64::engine::general_purpose::STANDARD.encode(pem);
+        repo.write(&raw, pem);
+        repo.write(
+            &wrapped,
+            format!(
+                "apiVersion: v1\nkind: Config\nusers:\n- name: admin\n  user:\n    client-key-data: {b64}\n"
+            ),
+        );
+        repo.stage(&[&raw, &wrapped]);
+        let out = repo.keyward(&["--format", "json"]);
+        let json: serde_json::Value = serde_json::from_slice(&out.stdout)
+            .unwrap_or_else(|_| panic!("{}", describe(name, &repo.root, &out)));
+        for path in [&raw, &wrapped] {
+            let found = json["findings"]
+                .as_array()
+                .unwrap()
+                .iter()
+                .any(|f| f["path"] == path.as_str());
+            if !found {
+                missed.push(path.clone());
+            }
+        }
+        repo.git(&["rm", "-q", "--cached", &raw, &wrapped]);
+    }
+    assert!(missed.is_empty(), "not reported: {missed:?}");
+}
