@@ -79,6 +79,12 @@ pub struct ScanArgs {
     /// hook's stdin (what the installed pre-push hook runs).
     #[arg(long, conflicts_with = "paths")]
     pub pre_push: bool,
+    /// With --range or --pre-push: take allowlists, ignore entries, disabled rules and limits
+    /// from the work tree's config, as keyward 0.1 did. By default they come from the range's
+    /// base commit (what reviewers already trust), so a pull request cannot allowlist its own
+    /// key; what the range's own config changes would allow is reported as a note.
+    #[arg(long)]
+    pub trust_range_config: bool,
     /// With PATHS: also scan files that .gitignore ignores.
     #[arg(long, requires = "paths")]
     pub no_gitignore: bool,

@@ -87,6 +87,25 @@ impl IgnoreList {
         Ok(list)
     }
 
+    /// The ignore files as the texts given (a range's base commit holds them): `keyward` is
+    /// `.keywardignore`'s, `gitleaks` `.gitleaksignore`'s.
+    ///
+    /// # Errors
+    /// A line is malformed.
+    pub fn from_texts(
+        keyward: Option<&str>,
+        gitleaks: Option<&str>,
+    ) -> Result<IgnoreList, IgnoreError> {
+        let mut list = IgnoreList::default();
+        if let Some(text) = keyward {
+            list.add_keyward(Path::new(FILE_NAME), text)?;
+        }
+        if let Some(text) = gitleaks {
+            list.add_gitleaks(Path::new(GITLEAKS_FILE_NAME), text)?;
+        }
+        Ok(list)
+    }
+
     /// The salt of this repository's fingerprints.
     pub fn salt(&self) -> &[u8] {
         self.salt.as_deref().unwrap_or(DEFAULT_SALT)

@@ -13,6 +13,7 @@ use keyward_detect::config::{Config, ConfigFiles, FILE_NAMES};
 use keyward_detect::rules::RuleError;
 
 use crate::confined;
+use crate::source::History;
 
 /// Reads config files inside one work tree only.
 struct InTree<'a> {
@@ -74,4 +75,54 @@ pub fn resolve(named: Option<&PathBuf>, root: &Path) -> Result<Config, RuleError
         Some(path) => load_named(path),
         None => discover(root),
     }
+}
+
+/// Reads config files from the base commit of a range ([`History::read_at_base`]).
+struct AtBase<'a> {
+    history: &'a History,
+}
+
+impl ConfigFiles for AtBase<'_> {
+    fn read(&self, path: &Path) -> Result<String, String> {
+        let mut parts = Vec::new();
+        for component in path.components() {
+            match component {
+                std::path::Component::Normal(part) => {
+                    parts.push(part.to_str().ok_or("not a UTF-8 path")?)
+                }
+                std::path::Component::CurDir => {}
+                _ => return Err("not a path inside the repository".into()),
+            }
+        }
+        let bytes = self
+            .history
+            .read_at_base(&parts.join("/"), confined::MAX_CONFIG_SIZE)
+            .map_err(|e| e.to_string())?
+            .ok_or_else(|| "no such file in the base commit".to_owned())?;
+        String::from_utf8(bytes).map_err(|_| "not UTF-8 text".to_owned())
+    }
+}
+
+/// The config of a range's base commit (`.keyward.toml`, else `.gitleaks.toml`, as they are in
+/// that commit), and which file it came from; the built-in rules if it has none.
+///
+/// # Errors
+/// A config in the base commit cannot be read or is invalid.
+pub fn at_base(history: &History) -> Result<(Config, Option<&'static str>), RuleError> {
+    for name in FILE_NAMES {
+        let present = history
+            .read_at_base(name, confined::MAX_CONFIG_SIZE)
+            .map_err(|e| RuleError {
+                origin: (*name).to_owned(),
+                location: None,
+                message: e.to_string(),
+            })?;
+        if present.is_some() {
+            return Ok((
+                Config::load(Path::new(name), &AtBase { history })?,
+                Some(name),
+            ));
+        }
+    }
+    Ok((Config::builtin(), None))
 }

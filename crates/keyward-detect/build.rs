@@ -41,6 +41,10 @@ const LOAD_ORDER: &[&str] = &[
     "finance",
     "saas_apps",
     "security",
+    // The long tail of API providers, by name.
+    "apis_a_to_g",
+    "apis_h_to_o",
+    "apis_p_to_z",
     "ai",
     "github",
     "registries",

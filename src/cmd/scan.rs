@@ -30,6 +30,9 @@ pub struct Scanned {
     pub salt: Vec<u8>,
     /// Where the config and the ignore file live.
     pub root: PathBuf,
+    /// Notes for the user beside the findings (what a range's own config would allow, the
+    /// inline allow comments it adds).
+    pub notes: Vec<String>,
 }
 
 /// Runs a scan and renders its report.
@@ -51,6 +54,9 @@ pub fn scan(cli: &Cli, args: &ScanArgs) -> Result<Scanned> {
     let mut timings: Vec<(&str, Duration)> = Vec::new();
     let mut summary = Summary::default();
     let started = Instant::now();
+    // For a range whose base is trusted: the base's ignore list; and the range's own notes.
+    let mut range_base: Option<IgnoreList> = None;
+    let mut range_notes: Vec<String> = Vec::new();
     let (target, root, env_ignored, detector, findings) = if !args.paths.is_empty() {
         let files = paths::collect(&args.paths, !args.no_gitignore)?;
         timings.push(("list the files", started.elapsed()));
@@ -74,9 +80,30 @@ pub fn scan(cli: &Cli, args: &ScanArgs) -> Result<Scanned> {
             started.elapsed(),
         ));
         let root = history.workdir().unwrap_or(&cwd).to_path_buf();
-        let (detector, limits) = detector_and_limits(cli, &root)?;
+        let from_base =
+            !args.trust_range_config && cli.config.is_none() && history.base().is_some();
+        let (detector, limits) = if from_base {
+            let (config, _) = keyward::repo_config::at_base(&history)?;
+            if !cli.quiet {
+                for warning in &config.warnings {
+                    eprintln!("keyward: warning: {warning}");
+                }
+            }
+            let limits = config.limits;
+            (config.detector()?, limits)
+        } else {
+            detector_and_limits(cli, &root)?
+        };
         history.set_limits(limits);
-        let findings = pipeline::scan(&detector, |visit| history.for_each(&mut summary, visit))?;
+        let mut inline_allows: Vec<String> = Vec::new();
+        let findings = pipeline::scan(&detector, |visit| {
+            history.for_each(&mut summary, |file| {
+                note_inline_allows(&file, &mut inline_allows);
+                visit(file)
+            })
+        })?;
+        range_base = from_base.then(|| base_ignore(&history)).transpose()?;
+        range_notes = inline_allows;
         (Target::Commits, root, None, detector, findings)
     } else {
         let mut staged = Staged::open(&cwd)?;
@@ -100,8 +127,27 @@ pub fn scan(cli: &Cli, args: &ScanArgs) -> Result<Scanned> {
         timings.push(("read, diff and scan the staged blobs", scanning.elapsed()));
         (Target::Staged, root, env_ignored, detector, findings)
     };
-    let ignore = IgnoreList::load(&root)?;
-    let (findings, ignored) = ignore.filter(findings);
+    let mut notes = Vec::new();
+    let (ignore, findings, ignored) = match range_base {
+        Some(base) => {
+            let (findings, ignored) = base.filter(findings);
+            notes.extend(suppressed_by_the_range(cli, &root, &findings));
+            (base, findings, ignored)
+        }
+        None => {
+            let ignore = IgnoreList::load(&root)?;
+            let (findings, ignored) = ignore.filter(findings);
+            (ignore, findings, ignored)
+        }
+    };
+    if !range_notes.is_empty() {
+        notes.push(format!(
+            "the range adds {} inline allow comment(s) (keyward:allow / gitleaks:allow); their \
+             lines were not scanned: {}",
+            range_notes.len(),
+            range_notes.join(", ")
+        ));
+    }
     if cli.verbose {
         for (what, took) in &timings {
             eprintln!("keyward: {:>8.2} ms  {what}", took.as_secs_f64() * 1000.0);
@@ -130,7 +176,96 @@ pub fn scan(cli: &Cli, args: &ScanArgs) -> Result<Scanned> {
         ignored,
         salt: ignore.salt().to_vec(),
         root,
+        notes,
     })
+}
+
+/// The ignore files of a range's base commit.
+fn base_ignore(history: &History) -> Result<IgnoreList> {
+    let read = |name: &str| -> Result<Option<String>> {
+        Ok(history
+            .read_at_base(name, keyward::confined::MAX_CONFIG_SIZE)?
+            .map(|b| String::from_utf8_lossy(&b).into_owned()))
+    };
+    let keyward = read(keyward::ignore::FILE_NAME)?;
+    let gitleaks = read(keyward::ignore::GITLEAKS_FILE_NAME)?;
+    Ok(IgnoreList::from_texts(
+        keyward.as_deref(),
+        gitleaks.as_deref(),
+    )?)
+}
+
+/// Records `path:line` (and the commit) of each added line that carries an inline allow marker.
+fn note_inline_allows(file: &keyward::source::FileChange<'_>, out: &mut Vec<String>) {
+    const MARKERS: [&[u8]; 2] = [b"keyward:allow", b"gitleaks:allow"];
+    if !MARKERS
+        .iter()
+        .any(|m| memchr::memmem::find(file.content, m).is_some())
+    {
+        return;
+    }
+    for (number, line) in file.added.lines(file.content) {
+        if MARKERS
+            .iter()
+            .any(|m| memchr::memmem::find(line, m).is_some())
+        {
+            let commit = file
+                .commit
+                .map(|c| format!(" ({})", &c[..c.len().min(12)]))
+                .unwrap_or_default();
+            out.push(format!(
+                "{}:{number}{commit}",
+                keyward::report::sanitize::bytes_for_terminal(file.path)
+            ));
+        }
+    }
+}
+
+/// Which of `findings` (found with the range base's config) the work tree's own config or
+/// ignore file would allow: a range that allowlists its own key is reported, not obeyed.
+fn suppressed_by_the_range(cli: &Cli, root: &Path, findings: &[Finding]) -> Vec<String> {
+    if findings.is_empty() {
+        return Vec::new();
+    }
+    let head_ignore = IgnoreList::load(root).ok();
+    let head = detector_and_limits(cli, root).ok().map(|(d, _)| d);
+    let mut allowed = Vec::new();
+    for f in findings {
+        let by_ignore = head_ignore.as_ref().is_some_and(|i| i.ignores(f));
+        let by_config = head.as_ref().is_some_and(|d| {
+            let mut line = f.line.text.clone();
+            line.push(b'\n');
+            let secret = f.secret.expose();
+            !d.scan(&f.path, &line, &keyward::source::AddedLines::all())
+                .unwrap_or_default()
+                .iter()
+                .any(|g| g.rule.id == f.rule.id && g.secret.expose() == secret)
+        });
+        if by_ignore || by_config {
+            let how = if by_ignore {
+                "an ignore entry"
+            } else {
+                "an allowlist or disabled rule"
+            };
+            allowed.push(format!(
+                "{}:{} ({}) by {how}",
+                keyward::report::sanitize::bytes_for_terminal(&f.path),
+                f.location.line,
+                f.rule.id
+            ));
+        }
+    }
+    if allowed.is_empty() {
+        return Vec::new();
+    }
+    vec![format!(
+        "{} finding(s) would be allowed by config or ignore files as the range leaves them \
+         (.keyward.toml, .gitleaks.toml, .keywardignore, .gitleaksignore), not as its base \
+         has them; they still count: {}. If the change is reviewed and intended, scan with \
+         --trust-range-config.",
+        allowed.len(),
+        allowed.join("; ")
+    )]
 }
 
 /// What a push sends. Under the pre-commit framework (`stages: [pre-push]`) the refs come in
@@ -191,6 +326,11 @@ pub fn render(cli: &Cli, style: Style, scanned: &Scanned) -> Result<()> {
     }
     if let Some(path) = &cli.report {
         write_report_file(cli, path, &report, show)?;
+    }
+    if !cli.quiet {
+        for note in &scanned.notes {
+            eprintln!("keyward: note: {note}");
+        }
     }
     Ok(())
 }

@@ -26,6 +26,9 @@ pub struct History {
     /// In a shallow clone, the commits whose parents are not here: diffed against the empty
     /// tree, as `git show` does there.
     shallow: Vec<ObjectId>,
+    /// The one commit the range builds on (`A` of `A..B`, the remote's tip of a push that
+    /// updates one ref): what reviewers already trust, so its config is the one in force.
+    base: Option<ObjectId>,
 }
 
 impl History {
@@ -52,8 +55,14 @@ impl History {
             ),
             None => (Vec::new(), vec![resolve(&repo, spec).map_err(range_err)?]),
         };
+        let base = match hidden[..] {
+            [one] => Some(one),
+            _ => None,
+        };
         let commits = walk(&repo, tips, hidden).map_err(range_err)?;
-        Ok(History::new(repo, commits))
+        let mut history = History::new(repo, commits);
+        history.base = base;
+        Ok(history)
     }
 
     /// The commits a `git push` sends, from the lines git writes on a pre-push hook's stdin:
@@ -92,12 +101,18 @@ impl History {
         if new_ref {
             hidden.extend(remote_tips(&repo).map_err(push_err)?);
         }
+        let base = match (&hidden[..], new_ref) {
+            ([one], false) => Some(*one),
+            _ => None,
+        };
         let commits = if tips.is_empty() {
             Vec::new()
         } else {
             walk(&repo, tips, hidden).map_err(push_err)?
         };
-        Ok(History::new(repo, commits))
+        let mut history = History::new(repo, commits);
+        history.base = base;
+        Ok(history)
     }
 
     fn new(repo: gix::Repository, commits: Vec<ObjectId>) -> History {
@@ -112,7 +127,48 @@ impl History {
             commits,
             limits: Limits::default(),
             shallow,
+            base: None,
         }
+    }
+
+    /// The commit the range builds on, when there is exactly one (see the field's docs).
+    pub fn base(&self) -> Option<ObjectId> {
+        self.base
+    }
+
+    /// The content of the regular file at `path` in the base commit's tree, if it is there and
+    /// at most `max` bytes. A symlink, a submodule or a tree at that path is not read (`None`).
+    ///
+    /// # Errors
+    /// The base commit or the object cannot be read, or the file is larger than `max`.
+    pub fn read_at_base(&self, path: &str, max: u64) -> Result<Option<Vec<u8>>, SourceError> {
+        let Some(base) = self.base else {
+            return Ok(None);
+        };
+        let err = |e: &dyn std::fmt::Display| SourceError::Read {
+            path: format!("{path} in {base}"),
+            message: e.to_string(),
+        };
+        let tree = self
+            .repo
+            .find_commit(base)
+            .and_then(|c| c.tree())
+            .map_err(|e| err(&e))?;
+        let Some(entry) = tree.lookup_entry_by_path(path).map_err(|e| err(&e))? else {
+            return Ok(None);
+        };
+        if !entry.mode().is_blob() {
+            return Ok(None);
+        }
+        let id = entry.object_id();
+        let size = self.repo.find_header(id).map_err(|e| err(&e))?.size();
+        if size > max {
+            return Err(err(&format!(
+                "is {size} bytes, more than the {max} allowed"
+            )));
+        }
+        let object = self.repo.find_object(id).map_err(|e| err(&e))?;
+        Ok(Some(object.data.clone()))
     }
 
     /// The work tree's root, where the repository's config lives (none for a bare repository).

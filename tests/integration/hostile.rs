@@ -201,3 +201,93 @@ fn the_binary_is_position_independent() {
     assert_eq!(bin[16], 3, "keyward is not linked position-independent");
     let _ = Path::new("");
 }
+
+/// A pull request that adds a key and, in the same range, the config or ignore entry that
+/// allows it: the range is judged by its base's config, and the attempt is named.
+#[test]
+fn a_range_cannot_allowlist_its_own_key() {
+    for (name, allow) in [
+        (
+            ".keyward.toml",
+            "[allowlist]\nregexTarget = \"line\"\nregexes = ['''OpenAI''']\n".to_owned(),
+        ),
+        (
+            ".gitleaks.toml",
+            "[extend]\nuseDefault = true\n[allowlist]\npaths = ['''app\\.py''']\n".to_owned(),
+        ),
+    ] {
+        let repo = TestRepo::new();
+        repo.write("README.md", "base\n");
+        repo.commit_all("base");
+        repo.write(
+            "app.py",
+            format!("client = OpenAI(api_key=\"{}\")\n", openai_key(21)),
+        );
+        repo.write(name, &allow);
+        repo.commit_all("add a key and allow it");
+        let out = repo.keyward(&["scan", "--range", "HEAD~1..HEAD"]);
+        assert_eq!(
+            out.status.code(),
+            Some(1),
+            "{}",
+            describe(name, &repo.root, &out)
+        );
+        assert!(
+            text(&out).contains("would be allowed"),
+            "{name}: {}",
+            text(&out)
+        );
+        let out = repo.keyward(&["scan", "--range", "HEAD~1..HEAD", "--trust-range-config"]);
+        assert_eq!(
+            out.status.code(),
+            Some(0),
+            "{}",
+            describe(name, &repo.root, &out)
+        );
+    }
+}
+
+#[test]
+fn a_range_cannot_ignore_its_own_key_and_its_inline_allows_are_listed() {
+    let repo = TestRepo::new();
+    repo.write("README.md", "base\n");
+    repo.commit_all("base");
+    repo.write(
+        "app.py",
+        format!("client = OpenAI(api_key=\"{}\")\n", openai_key(22)),
+    );
+    repo.stage(&["app.py"]);
+    let out = repo.keyward(&["ignore", "--yes"]);
+    assert_eq!(
+        out.status.code(),
+        Some(0),
+        "{}",
+        describe("ignore", &repo.root, &out)
+    );
+    repo.write(
+        "other.py",
+        format!("KEY = \"{}\"  # keyward:allow\n", openai_key(23)),
+    );
+    repo.commit_all("key, its ignore entry, and an inline allow");
+    let out = repo.keyward(&["scan", "--range", "HEAD~1..HEAD"]);
+    let shown = text(&out);
+    assert_eq!(
+        out.status.code(),
+        Some(1),
+        "{}",
+        describe("range", &repo.root, &out)
+    );
+    assert!(shown.contains("an ignore entry"), "{shown}");
+    assert!(
+        shown.contains("inline allow") && shown.contains("other.py:1"),
+        "{shown}"
+    );
+    // The whole history has no base: the work tree's files are what the user audits with.
+    let out = repo.keyward(&["scan", "--range", "HEAD"]);
+    assert_eq!(
+        out.status.code(),
+        Some(0),
+        "{}",
+        describe("history", &repo.root, &out)
+    );
+}
