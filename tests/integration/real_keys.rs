@@ -150,3 +150,40 @@ fn keys_from_ssh_keygen_and_openssl_are_reported_raw_and_base64_wrapped() {
     }
     assert!(missed.is_empty(), "not reported: {missed:?}");
 }
+
+/// A key committed in two halves (the second commit adds lines inside a block that is only
+/// whole in the new file), and a key commented out line by line in a YAML file: both reported.
+#[test]
+fn a_key_completed_by_a_commit_and_a_commented_out_key_are_reported() {
+    let repo = TestRepo::new();
+    let work = tempfile::tempdir().unwrap();
+    run(
+        work.path(),
+        "ssh-keygen",
+        &["-q", "-t", "ed25519", "-N", "", "-C", "", "-f", "k"],
+    );
+    let pem = std::fs::read_to_string(work.path().join("k")).unwrap();
+    let lines: Vec<&str> = pem.split_inclusive('\n').collect();
+    let half = lines.len() / 2;
+    repo.write("deploy/id_key", lines[..half].concat());
+    repo.write("ci.yml", "deploy:\n  script: make\n");
+    repo.commit_all("first half");
+    repo.write("deploy/id_key", &pem);
+    let commented: String = lines.iter().map(|l| format!("  # {l}")).collect();
+    repo.write("ci.yml", format!("deploy:\n{commented}  script: make\n"));
+    repo.stage(&["deploy/id_key", "ci.yml"]);
+    let out = repo.keyward(&["--format", "json"]);
+    let json: serde_json::Value = serde_json::from_slice(&out.stdout)
+        .unwrap_or_else(|_| panic!("{}", describe("scan", &repo.root, &out)));
+    for path in ["deploy/id_key", "ci.yml"] {
+        assert!(
+            json["findings"]
+                .as_array()
+                .unwrap()
+                .iter()
+                .any(|f| f["path"] == path && f["rule_id"] == "private-key"),
+            "{path} not reported: {}",
+            describe("scan", &repo.root, &out)
+        );
+    }
+}

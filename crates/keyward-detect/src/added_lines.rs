@@ -101,6 +101,32 @@ impl AddedLines {
         out
     }
 
+    /// Whether any line from `first` to `last` (1-based, inclusive) is added.
+    pub fn overlaps(&self, first: u32, last: u32) -> bool {
+        match &self.0 {
+            Kind::All => true,
+            Kind::Ranges(ranges) => {
+                // 0-based, end-exclusive ranges, sorted: the last one starting at or before
+                // `last` is the only candidate.
+                let at = ranges.partition_point(|r| r.start < last);
+                at > 0 && ranges[at - 1].end >= first
+            }
+        }
+    }
+
+    /// The runs of added lines widened by `context` lines each way (merged where they meet),
+    /// as chunks of `content`: what multi-line rules see around a change.
+    pub fn context_chunks<'a>(&self, content: &'a [u8], context: u32) -> Vec<Chunk<'a>> {
+        let Kind::Ranges(ranges) = &self.0 else {
+            return self.chunks(content);
+        };
+        let widened: Vec<Range<u32>> = ranges
+            .iter()
+            .map(|r| r.start.saturating_sub(context)..r.end.saturating_add(context))
+            .collect();
+        AddedLines::from_ranges(widened).chunks(content)
+    }
+
     /// How many lines are added.
     pub fn count(&self, content: &[u8]) -> usize {
         match &self.0 {

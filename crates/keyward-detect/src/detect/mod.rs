@@ -33,6 +33,9 @@ type Match = (Range<usize>, Range<usize>);
 /// One candidate rule's matches: (order among the candidates, rule index, its matches).
 type RuleMatches = (usize, usize, Vec<Match>);
 
+/// How many lines before and after a run of added lines the multi-line rules see.
+const CONTEXT_LINES: u32 = 200;
+
 /// Runs of added lines at least this long are scanned by two threads.
 const PARALLEL_CHUNK: usize = 4 * 1024 * 1024;
 
@@ -141,10 +144,45 @@ impl Detector {
         added: &AddedLines,
     ) -> Result<Vec<Finding>, DetectError> {
         let mut findings = Vec::new();
+        let mut multiline_seen = false;
         for chunk in added.chunks(content) {
-            self.scan_chunk_at(site, chunk, &mut findings)?;
+            multiline_seen |= self.scan_chunk_filtered(site, chunk, false, &mut findings)?;
+        }
+        // Only where the added lines hold a multi-line rule's keyword (a PEM header or footer,
+        // `kind: Secret`…) can they be part of a block larger than themselves.
+        if multiline_seen && !added.is_all() {
+            self.scan_multiline_context(site, content, added, &mut findings)?;
         }
         Ok(findings)
+    }
+
+    /// Multi-line secrets that this change completes or edits but that do not lie wholly in
+    /// added lines (a private key committed in two halves, a Secret's `data:` edited under an
+    /// unchanged `kind: Secret`): the multi-line rules see the new file around each run of
+    /// added lines, [`CONTEXT_LINES`] lines each way, and a finding counts when it overlaps an
+    /// added line and no finding already covers it.
+    fn scan_multiline_context(
+        &self,
+        site: Site<'_>,
+        content: &[u8],
+        added: &AddedLines,
+        out: &mut Vec<Finding>,
+    ) -> Result<(), DetectError> {
+        let mut extra = Vec::new();
+        for context in added.context_chunks(content, CONTEXT_LINES) {
+            self.scan_chunk_filtered(site, context, true, &mut extra)?;
+        }
+        for finding in extra {
+            let (first, last) = (finding.location.line, finding.location.end_line);
+            let fresh = !out
+                .iter()
+                .any(|f| f.location.line <= last && first <= f.location.end_line);
+            if fresh && added.overlaps(first, last) {
+                out.push(finding);
+            }
+        }
+        out.sort_by_key(|f| f.location);
+        Ok(())
     }
 
     /// Scans one run of added lines, appending to `out`.
@@ -170,11 +208,30 @@ impl Detector {
         chunk: Chunk<'_>,
         out: &mut Vec<Finding>,
     ) -> Result<(), DetectError> {
+        self.scan_chunk_filtered(site, chunk, false, out)
+            .map(|_| ())
+    }
+
+    /// [`Detector::scan_chunk_at`], with only the multi-line rules when `multiline_only`.
+    /// Returns whether a multi-line rule was among the candidates.
+    fn scan_chunk_filtered(
+        &self,
+        site: Site<'_>,
+        chunk: Chunk<'_>,
+        multiline_only: bool,
+        out: &mut Vec<Finding>,
+    ) -> Result<bool, DetectError> {
         if self.site_allowed(site) {
-            return Ok(());
+            return Ok(false);
         }
         let start = out.len();
-        let candidates = self.prefilter.candidates(chunk.bytes);
+        let mut candidates = self.prefilter.candidates(chunk.bytes);
+        let multiline_seen = candidates
+            .iter()
+            .any(|c| self.ruleset.rule(c.rule).multiline);
+        if multiline_only {
+            candidates.retain(|c| self.ruleset.rule(c.rule).multiline);
+        }
         // Each candidate rule's accepted matches, in rule order. On a large run of lines (a
         // minified bundle) the rules are shared between two threads; dedup and findings stay
         // sequential below, because rule order decides which rule names a secret.
@@ -223,7 +280,7 @@ impl Detector {
             }
         }
         out[start..].sort_by_key(|f| f.location);
-        Ok(())
+        Ok(multiline_seen)
     }
 
     /// [`Detector::matches_of`] for each `(order, candidate)`, keeping the order.
