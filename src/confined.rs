@@ -138,16 +138,8 @@ pub fn write(root: &Path, rel: &Path, content: &[u8], mode: u32) -> io::Result<(
 /// The permission bits of the regular file at `rel`, if there is one (links not followed).
 pub fn mode(root: &Path, rel: &Path) -> Option<u32> {
     let (dir, name) = open_parent(root, rel, false).ok()??;
-    let mut stat: libc::stat = unsafe { std::mem::zeroed() };
-    let rc = unsafe {
-        libc::fstatat(
-            dir.as_raw_fd(),
-            name.as_ptr(),
-            &mut stat,
-            libc::AT_SYMLINK_NOFOLLOW,
-        )
-    };
-    (rc == 0 && stat.st_mode & libc::S_IFMT == libc::S_IFREG).then_some(stat.st_mode & 0o7777)
+    let stat = stat_nofollow(&dir, &name).ok()?;
+    (stat.st_mode & libc::S_IFMT == libc::S_IFREG).then_some(stat.st_mode & 0o7777)
 }
 
 /// Whether `rel` (relative to `root`) is a symbolic link, or lies under one.
@@ -227,6 +219,11 @@ fn openat(dir: &OwnedFd, name: &CString, flags: i32, mode: u32) -> io::Result<Ow
 
 /// The file type bits (`S_IFREG`, `S_IFLNK`, …) of `name` in `dir`, links not followed.
 fn fstatat_nofollow(dir: &OwnedFd, name: &CString) -> io::Result<libc::mode_t> {
+    stat_nofollow(dir, name).map(|stat| stat.st_mode & libc::S_IFMT)
+}
+
+/// `fstatat(2)` of `name` in `dir`, links not followed.
+fn stat_nofollow(dir: &OwnedFd, name: &CString) -> io::Result<libc::stat> {
     let mut stat: libc::stat = unsafe { std::mem::zeroed() };
     let rc = unsafe {
         libc::fstatat(
@@ -239,7 +236,7 @@ fn fstatat_nofollow(dir: &OwnedFd, name: &CString) -> io::Result<libc::mode_t> {
     if rc != 0 {
         return Err(io::Error::last_os_error());
     }
-    Ok(stat.st_mode & libc::S_IFMT)
+    Ok(stat)
 }
 
 /// A new file `.<name>.<random>.keyward-tmp` in `dir`, created exclusively.
