@@ -51,7 +51,7 @@ const CHANCE_FRAGMENT: usize = 6;
 /// A short token with `000000` in it is a mask; a long encoded one is not: base64 of binary
 /// data has runs of `A` wherever the data has zero bytes (every unencrypted OpenSSH key's
 /// header is `AAAAAAAAAAB…`, Fly.io macaroons carry them too). So runs count from six bytes in
-/// a secret shorter than [`LONG_RANDOM`], from [`LONG_RUN`] in a longer one.
+/// a secret shorter than 64 bytes, from 20 in a longer one.
 pub fn is_placeholder(secret: &[u8]) -> bool {
     let text = String::from_utf8_lossy(secret);
     let lower = text.to_ascii_lowercase();
