@@ -25,7 +25,7 @@ fuzz_target!(|data: &[u8]| {
         assert!(f.location.end_line >= f.location.line);
         assert!(!f.secret.is_empty());
         assert!(f.line.secret.end <= f.line.text.len());
-        let _ = f.fingerprint();
+        let _ = f.fingerprint(b"fuzz-salt");
         let _ = f.secret.redacted();
     }
 });

@@ -103,7 +103,11 @@ pub fn scan(cli: &Cli, args: &ScanArgs) -> Result<Scanned> {
             })
         })?;
         range_base = from_base.then(|| base_ignore(&history)).transpose()?;
-        range_notes = inline_allows;
+        // Listed for a range under review (one with a base); a whole-history audit keeps its
+        // report to the findings.
+        if from_base {
+            range_notes = inline_allows;
+        }
         (Target::Commits, root, None, detector, findings)
     } else {
         let mut staged = Staged::open(&cwd)?;
@@ -145,7 +149,7 @@ pub fn scan(cli: &Cli, args: &ScanArgs) -> Result<Scanned> {
             "the range adds {} inline allow comment(s) (keyward:allow / gitleaks:allow); their \
              lines were not scanned: {}",
             range_notes.len(),
-            range_notes.join(", ")
+            listed(&range_notes)
         ));
     }
     if cli.verbose {
@@ -178,6 +182,16 @@ pub fn scan(cli: &Cli, args: &ScanArgs) -> Result<Scanned> {
         root,
         notes,
     })
+}
+
+/// Up to ten items joined, and how many more there are.
+fn listed(items: &[String]) -> String {
+    const SHOWN: usize = 10;
+    let mut text = items[..items.len().min(SHOWN)].join(", ");
+    if items.len() > SHOWN {
+        text.push_str(&format!(" and {} more", items.len() - SHOWN));
+    }
+    text
 }
 
 /// The ignore files of a range's base commit.
@@ -264,7 +278,7 @@ fn suppressed_by_the_range(cli: &Cli, root: &Path, findings: &[Finding]) -> Vec<
          has them; they still count: {}. If the change is reviewed and intended, scan with \
          --trust-range-config.",
         allowed.len(),
-        allowed.join("; ")
+        listed(&allowed)
     )]
 }
 
