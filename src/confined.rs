@@ -256,8 +256,9 @@ fn create_exclusive(dir: &OwnedFd, name: &CString, mode: u32) -> io::Result<(CSt
     Err(last.unwrap_or_else(|| io::Error::other("cannot create a temporary file")))
 }
 
-/// Random bits for temporary names: from the kernel, else from the clock and the process id.
-fn random_u64() -> u64 {
+/// Random bits (temporary names, the ignore file's salt): from the kernel, else from the clock
+/// and the process id, which still differ between calls and repositories.
+pub fn random_u64() -> u64 {
     let mut bytes = [0u8; 8];
     let got = unsafe { libc::getrandom(bytes.as_mut_ptr().cast(), 8, 0) };
     if got == 8 {

@@ -282,18 +282,11 @@ pub fn append(root: &Path, findings: &[Finding]) -> Result<usize, IgnoreError> {
 
 /// 128 random bits as hex, for a new ignore file's salt.
 fn random_salt() -> String {
-    let mut bytes = [0u8; 16];
-    // getrandom(2) fills 16 bytes in one call; failing that, the clock and pid still differ
-    // between repositories, which is all a salt needs.
-    let got = unsafe { libc::getrandom(bytes.as_mut_ptr().cast(), bytes.len(), 0) };
-    if got != bytes.len() as isize {
-        let nanos = std::time::SystemTime::now()
-            .duration_since(std::time::UNIX_EPOCH)
-            .map(|d| d.as_nanos())
-            .unwrap_or(0);
-        bytes = (nanos ^ (u128::from(std::process::id()) << 64)).to_le_bytes();
-    }
-    bytes.iter().map(|b| format!("{b:02x}")).collect()
+    format!(
+        "{:016x}{:016x}",
+        confined::random_u64(),
+        confined::random_u64()
+    )
 }
 
 fn read_optional(root: &Path, name: &str) -> Result<Option<String>, IgnoreError> {

@@ -211,7 +211,7 @@ fn base_ignore(history: &History) -> Result<IgnoreList> {
 
 /// Records `path:line` (and the commit) of each added line that carries an inline allow marker.
 fn note_inline_allows(file: &keyward::source::FileChange<'_>, out: &mut Vec<String>) {
-    const MARKERS: [&[u8]; 2] = [b"keyward:allow", b"gitleaks:allow"];
+    use keyward_detect::detect::ALLOW_MARKERS as MARKERS;
     if !MARKERS
         .iter()
         .any(|m| memchr::memmem::find(file.content, m).is_some())

@@ -47,7 +47,7 @@ pub fn threads() -> usize {
 }
 
 /// Inline markers that allow a line.
-const ALLOW_MARKERS: [&[u8]; 2] = [b"keyward:allow", b"gitleaks:allow"];
+pub const ALLOW_MARKERS: [&[u8]; 2] = [b"keyward:allow", b"gitleaks:allow"];
 
 /// A rule's regex failed to compile when first needed.
 #[derive(Debug, thiserror::Error)]
