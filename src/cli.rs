@@ -85,6 +85,12 @@ pub struct ScanArgs {
     /// key; what the range's own config changes would allow is reported as a note.
     #[arg(long)]
     pub trust_range_config: bool,
+    /// Run by the pre-commit framework, PATHS being the files it names: at commit time (each
+    /// named file has staged changes) their staged lines; for `pre-commit run --all-files` or
+    /// `--files` (a named file without staged changes) the named files whole; for
+    /// `--from-ref A --to-ref B` (PRE_COMMIT_FROM_REF / PRE_COMMIT_TO_REF) the commits of A..B.
+    #[arg(long, conflicts_with_all = ["staged", "range", "pre_push"])]
+    pub framework: bool,
     /// With PATHS: also scan files that .gitignore ignores.
     #[arg(long, requires = "paths")]
     pub no_gitignore: bool,

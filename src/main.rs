@@ -23,27 +23,63 @@ mod exit {
 
 const BYPASS: &str = "To commit anyway, knowingly: git commit --no-verify";
 
+/// [`BYPASS`] for the pre-push hook: what is blocked there is the push.
+const PUSH_BYPASS: &str = "To push anyway, knowingly: git push --no-verify";
+
+/// Whether this run checks a push (`scan --pre-push`, or the framework's pre-push stage, which
+/// passes the pushed refs in PRE_COMMIT_TO_REF): its messages then speak of the push.
+fn checks_a_push(args: &[std::ffi::OsString]) -> bool {
+    args.iter().any(|a| a == "--pre-push")
+        || (args.iter().any(|a| a == "--framework")
+            && std::env::var_os("PRE_COMMIT_TO_REF").is_some_and(|v| !v.is_empty()))
+}
+
+/// "the commit was blocked. To commit anyway…" or its push twin.
+fn blocked(pushing: bool) -> String {
+    if pushing {
+        format!("the push was blocked. {PUSH_BYPASS}")
+    } else {
+        format!("the commit was blocked. {BYPASS}")
+    }
+}
+
 /// An interrupted run (Ctrl-C, or the hook's parent terminating it) exits 2 with a message, so
 /// the commit stays blocked and the user knows why. A scan writes nothing, so stopping at once
 /// is safe; `keyward fix` replaces each file by an atomic rename, so no file is left half
 /// written. The handler only calls `write` and `_exit`, which are async-signal-safe, and needs
 /// no thread (a small commit starts none).
 mod interrupt {
+    use std::sync::atomic::{AtomicBool, Ordering};
+
     #[cfg(unix)]
     const MESSAGE: &[u8] =
         b"\nkeyward: interrupted, so the commit was blocked. To commit anyway, knowingly: git commit --no-verify\n";
 
     #[cfg(unix)]
+    const PUSH_MESSAGE: &[u8] =
+        b"\nkeyward: interrupted, so the push was blocked. To push anyway, knowingly: git push --no-verify\n";
+
+    /// Set before the handler is installed: which message it writes.
+    static PUSHING: AtomicBool = AtomicBool::new(false);
+
+    #[cfg(unix)]
     extern "C" fn on_signal(_signal: libc::c_int) {
-        // SAFETY: write(2) and _exit(2) are async-signal-safe; MESSAGE is a static buffer.
+        let message = if PUSHING.load(Ordering::Relaxed) {
+            PUSH_MESSAGE
+        } else {
+            MESSAGE
+        };
+        // SAFETY: write(2) and _exit(2) are async-signal-safe; the messages are static buffers,
+        // and an atomic load is lock-free.
         unsafe {
-            libc::write(2, MESSAGE.as_ptr().cast(), MESSAGE.len());
+            libc::write(2, message.as_ptr().cast(), message.len());
             libc::_exit(i32::from(super::exit::ERROR));
         }
     }
 
-    /// Installs the handler for SIGINT, SIGTERM and SIGHUP.
-    pub fn exit_with_message_on_signal() {
+    /// Installs the handler for SIGINT, SIGTERM and SIGHUP; `pushing` picks its wording.
+    pub fn exit_with_message_on_signal(pushing: bool) {
+        PUSHING.store(pushing, Ordering::Relaxed);
         #[cfg(unix)]
         for signal in [libc::SIGINT, libc::SIGTERM, libc::SIGHUP] {
             // SAFETY: `on_signal` is an `extern "C" fn(c_int)` that only calls
@@ -56,14 +92,16 @@ mod interrupt {
 }
 
 fn main() -> ExitCode {
-    interrupt::exit_with_message_on_signal();
-    let cli = match Cli::try_parse() {
+    let args: Vec<std::ffi::OsString> = std::env::args_os().collect();
+    let pushing = checks_a_push(&args);
+    interrupt::exit_with_message_on_signal(pushing);
+    let cli = match Cli::try_parse_from(&args) {
         Ok(cli) => cli,
         Err(e) => {
             let is_error = e.use_stderr();
             let _ = e.print();
             if is_error {
-                eprintln!("keyward could not run, so the commit was blocked. {BYPASS}");
+                eprintln!("keyward could not run, so {}", blocked(pushing));
                 return ExitCode::from(exit::ERROR);
             }
             return ExitCode::from(exit::CLEAN);
@@ -81,10 +119,7 @@ fn main() -> ExitCode {
         Err(e) => {
             let mut err = std::io::stderr().lock();
             let _ = writeln!(err, "keyward: error: {e:#}");
-            let _ = writeln!(
-                err,
-                "keyward could not finish, so the commit was blocked. {BYPASS}"
-            );
+            let _ = writeln!(err, "keyward could not finish, so {}", blocked(pushing));
             ExitCode::from(exit::ERROR)
         }
     }

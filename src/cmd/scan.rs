@@ -33,6 +33,8 @@ pub struct Scanned {
     /// Notes for the user beside the findings (what a range's own config would allow, the
     /// inline allow comments it adds).
     pub notes: Vec<String>,
+    /// Findings left out of the report by [`FINDINGS_PER_FILE`].
+    pub not_shown: usize,
 }
 
 /// Runs a scan and renders its report.
@@ -57,7 +59,17 @@ pub fn scan(cli: &Cli, args: &ScanArgs) -> Result<Scanned> {
     // For a range whose base is trusted: the base's ignore list; and the range's own notes.
     let mut range_base: Option<IgnoreList> = None;
     let mut range_notes: Vec<String> = Vec::new();
-    let (target, root, env_ignored, detector, findings) = if !args.paths.is_empty() {
+    let mut source_notes: Vec<String> = Vec::new();
+    let (whole_files, commits, opened) = if args.framework {
+        framework_source(&cwd, &args.paths)?
+    } else {
+        (
+            !args.paths.is_empty(),
+            args.range.is_some() || args.pre_push,
+            None,
+        )
+    };
+    let (target, root, env_ignored, detector, findings) = if whole_files {
         let files = paths::collect(&args.paths, !args.no_gitignore)?;
         timings.push(("list the files", started.elapsed()));
         let (detector, limits) = detector_and_limits(cli, &cwd)?;
@@ -70,7 +82,7 @@ pub fn scan(cli: &Cli, args: &ScanArgs) -> Result<Scanned> {
         })?;
         progress.finish();
         (Target::Paths, cwd.clone(), None, detector, findings)
-    } else if args.range.is_some() || args.pre_push {
+    } else if commits {
         let mut history = match &args.range {
             Some(spec) => History::open(&cwd, spec)?,
             None => pushed(&cwd)?,
@@ -80,6 +92,7 @@ pub fn scan(cli: &Cli, args: &ScanArgs) -> Result<Scanned> {
             started.elapsed(),
         ));
         let root = history.workdir().unwrap_or(&cwd).to_path_buf();
+        source_notes.extend(history.notes().iter().cloned());
         let from_base =
             !args.trust_range_config && cli.config.is_none() && history.base().is_some();
         let (detector, limits) = if from_base {
@@ -110,7 +123,10 @@ pub fn scan(cli: &Cli, args: &ScanArgs) -> Result<Scanned> {
         }
         (Target::Commits, root, None, detector, findings)
     } else {
-        let mut staged = Staged::open(&cwd)?;
+        let mut staged = match opened {
+            Some(staged) => staged,
+            None => Staged::open(&cwd)?,
+        };
         timings.push((
             "open the repository and list the changes",
             started.elapsed(),
@@ -131,7 +147,7 @@ pub fn scan(cli: &Cli, args: &ScanArgs) -> Result<Scanned> {
         timings.push(("read, diff and scan the staged blobs", scanning.elapsed()));
         (Target::Staged, root, env_ignored, detector, findings)
     };
-    let mut notes = Vec::new();
+    let mut notes = source_notes;
     let (ignore, findings, ignored) = match range_base {
         Some(base) => {
             let (findings, ignored) = base.filter(findings);
@@ -144,6 +160,7 @@ pub fn scan(cli: &Cli, args: &ScanArgs) -> Result<Scanned> {
             (ignore, findings, ignored)
         }
     };
+    let (findings, not_shown) = cap_per_file(findings, &mut notes);
     if !range_notes.is_empty() {
         notes.push(format!(
             "the range adds {} inline allow comment(s) (keyward:allow / gitleaks:allow); their \
@@ -181,7 +198,46 @@ pub fn scan(cli: &Cli, args: &ScanArgs) -> Result<Scanned> {
         salt: ignore.salt().to_vec(),
         root,
         notes,
+        not_shown,
     })
+}
+
+/// Findings reported per file (per commit, in a range) at most: a file with thousands of
+/// matches is generated or test data, and thousands of blocks of output (each fingerprint a
+/// deliberately slow hash) would bury everything else.
+pub const FINDINGS_PER_FILE: usize = 100;
+
+/// Keeps the first [`FINDINGS_PER_FILE`] findings of each file (`findings` is sorted by path
+/// and position); says in `notes` how many more each file had. Returns the kept findings and
+/// how many were left out.
+fn cap_per_file(findings: Vec<Finding>, notes: &mut Vec<String>) -> (Vec<Finding>, usize) {
+    let mut kept: Vec<Finding> = Vec::with_capacity(findings.len().min(FINDINGS_PER_FILE));
+    let mut per_file: std::collections::HashMap<(Vec<u8>, Option<String>), usize> =
+        Default::default();
+    let mut over: Vec<(Vec<u8>, usize)> = Vec::new();
+    for finding in findings {
+        let key = (finding.path.clone(), finding.commit.clone());
+        let seen = per_file.entry(key).or_default();
+        *seen += 1;
+        if *seen <= FINDINGS_PER_FILE {
+            kept.push(finding);
+            continue;
+        }
+        match over.iter_mut().find(|(path, _)| *path == finding.path) {
+            Some((_, n)) => *n += 1,
+            None => over.push((finding.path, 1)),
+        }
+    }
+    let not_shown = over.iter().map(|(_, n)| n).sum();
+    for (path, n) in &over {
+        notes.push(format!(
+            "{}: {n} more findings not shown (the first {FINDINGS_PER_FILE} are); a file this \
+             full of keys is usually generated or test data: list it under [allowlist] paths \
+             in .keyward.toml if it is",
+            keyward::report::sanitize::bytes_for_terminal(path)
+        ));
+    }
+    (kept, not_shown)
 }
 
 /// Up to ten items joined, and how many more there are.
@@ -282,6 +338,56 @@ fn suppressed_by_the_range(cli: &Cli, root: &Path, findings: &[Finding]) -> Vec<
     )]
 }
 
+/// What to scan when the pre-commit framework runs keyward (`--framework`), from the files it
+/// names and its environment: `(whole files, commits, the staged changes to read)`.
+///
+/// The framework passes the staged files at commit time and for a plain `pre-commit run`;
+/// every file for `--all-files`; the files given for `--files`; and for `--from-ref A
+/// --to-ref B` the files changed between them, with the refs in PRE_COMMIT_FROM_REF and
+/// PRE_COMMIT_TO_REF. Only the refs are told apart by the environment, so the file list
+/// decides the rest: when every named file has staged changes this is a commit (and a long
+/// list the framework split over several runs stays one per run, each its files' staged
+/// lines); a named file without staged changes means the user named files to audit, whole.
+fn framework_source(cwd: &Path, files: &[PathBuf]) -> Result<(bool, bool, Option<Staged>)> {
+    let set = |k: &str| std::env::var_os(k).is_some_and(|v| !v.is_empty());
+    if set("PRE_COMMIT_TO_REF") {
+        return Ok((false, true, None));
+    }
+    let mut staged = Staged::open(cwd)?;
+    let root = staged.workdir().unwrap_or(cwd).to_path_buf();
+    let named: Vec<Vec<u8>> = files
+        .iter()
+        .map(|file| repo_path(&cwd.join(file), &root))
+        .collect();
+    let named: Vec<&[u8]> = named.iter().map(Vec::as_slice).collect();
+    if !staged.changes_all(&named) {
+        return Ok((true, false, None));
+    }
+    if !named.is_empty() {
+        staged.keep_only(&named);
+    }
+    Ok((false, false, Some(staged)))
+}
+
+/// `path` relative to the work tree's `root`, as git names it (bytes, `/`-separated).
+fn repo_path(path: &Path, root: &Path) -> Vec<u8> {
+    use std::os::unix::ffi::OsStrExt;
+    let relative = path.strip_prefix(root).unwrap_or(path);
+    let mut out = Vec::new();
+    for part in relative.components() {
+        match part {
+            std::path::Component::CurDir => continue,
+            part => {
+                if !out.is_empty() {
+                    out.push(b'/');
+                }
+                out.extend_from_slice(part.as_os_str().as_bytes());
+            }
+        }
+    }
+    out
+}
+
 /// What a push sends. Under the pre-commit framework (`stages: [pre-push]`) the refs come in
 /// `PRE_COMMIT_FROM_REF` / `PRE_COMMIT_TO_REF`, as pre-commit reads git's stdin itself;
 /// otherwise they are git's ref lines on stdin.
@@ -306,11 +412,12 @@ fn pushed(cwd: &Path) -> Result<History> {
 fn report_of(scanned: &Scanned) -> Report<'_> {
     Report {
         findings: &scanned.findings,
-        summary: scanned.summary,
+        summary: &scanned.summary,
         target: scanned.target,
         env_ignored: scanned.env_ignored,
         ignored: scanned.ignored,
         salt: &scanned.salt,
+        not_shown: scanned.not_shown,
     }
 }
 
@@ -324,7 +431,7 @@ pub fn render(cli: &Cli, style: Style, scanned: &Scanned) -> Result<()> {
     };
     match cli.format {
         FormatArg::Human => {
-            if !cli.quiet || !scanned.findings.is_empty() {
+            if !cli.quiet || report.blocks() {
                 let mut err = BufWriter::new(std::io::stderr().lock());
                 report::human::render(&report, show, style, cli.verbose, &mut err)
                     .and_then(|()| err.flush())

@@ -27,6 +27,49 @@ impl Style {
     }
 }
 
+/// What was not scanned whole because of its size, which files, and how to scan them.
+fn too_large_note(report: &Report<'_>) -> String {
+    let summary = report.summary;
+    let mut names: Vec<String> = summary
+        .too_large_paths
+        .iter()
+        .map(|p| super::sanitize::bytes_for_terminal(p))
+        .collect();
+    if summary.too_large() > names.len() {
+        names.push(format!("and {} more", summary.too_large() - names.len()));
+    }
+    let (level, consequence) = if report.unscanned_blocks() {
+        (
+            "error",
+            " The check fails: a secret past the limit would go unseen. Raise [limits] \
+             maxFileSize in the base's .keyward.toml or with --config, or review these files.",
+        )
+    } else {
+        (
+            "note",
+            " Raise [limits] maxFileSize in .keyward.toml to scan them whole.",
+        )
+    };
+    let mut parts = Vec::new();
+    if summary.too_large_cut > 0 {
+        parts.push(format!(
+            "{} scanned up to the size limit only",
+            summary.too_large_cut
+        ));
+    }
+    if summary.too_large_skipped > 0 {
+        parts.push(format!(
+            "{} not scanned (stored packed, they cannot be read in part)",
+            summary.too_large_skipped
+        ));
+    }
+    format!(
+        "keyward: {level}: files larger than the size limit: {} ({}).{consequence}",
+        parts.join(", "),
+        names.join(", ")
+    )
+}
+
 /// Writes the report. Prints nothing when there are no findings unless `verbose`.
 ///
 /// # Errors
@@ -39,12 +82,8 @@ pub fn render(
     out: &mut dyn Write,
 ) -> io::Result<()> {
     let n = report.findings.len();
-    if report.summary.too_large_skipped > 0 {
-        let note = format!(
-            "keyward: note: {} files larger than the size limit were not scanned; raise \
-             [limits] maxFileSize in .keyward.toml to scan them.",
-            report.summary.too_large_skipped
-        );
+    if report.summary.too_large() > 0 {
+        let note = too_large_note(report);
         writeln!(out, "{}", style.paint(&note, |t| t.yellow().to_string()))?;
     }
     if n == 0 {

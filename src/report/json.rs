@@ -2,6 +2,7 @@
 
 use std::io::Write;
 
+use base64::Engine as _;
 use serde::Serialize;
 
 use super::{Report, SecretDisplay};
@@ -23,6 +24,9 @@ struct JsonFinding<'a> {
     description: &'a str,
     severity: keyward_detect::rules::Severity,
     path: String,
+    /// The exact path, base64, when it is not UTF-8 (`path` then shows it with U+FFFD).
+    #[serde(skip_serializing_if = "Option::is_none")]
+    path_base64: Option<String>,
     line: u32,
     column: u32,
     end_line: u32,
@@ -40,7 +44,9 @@ struct JsonSummary {
     lines_scanned: usize,
     binary_skipped: usize,
     too_large_skipped: usize,
+    too_large_cut: usize,
     findings: usize,
+    findings_not_shown: usize,
 }
 
 /// Writes `report` as one JSON document followed by a newline.
@@ -60,6 +66,9 @@ pub fn render(
             description: &f.rule.description,
             severity: f.rule.severity,
             path: f.path_lossy(),
+            path_base64: std::str::from_utf8(&f.path)
+                .is_err()
+                .then(|| base64::engine::general_purpose::STANDARD.encode(&f.path)),
             line: f.location.line,
             column: f.location.column,
             end_line: f.location.end_line,
@@ -79,7 +88,9 @@ pub fn render(
             lines_scanned: report.summary.lines_scanned,
             binary_skipped: report.summary.binary_skipped,
             too_large_skipped: report.summary.too_large_skipped,
+            too_large_cut: report.summary.too_large_cut,
             findings: report.findings.len(),
+            findings_not_shown: report.not_shown,
         },
     };
     serde_json::to_writer_pretty(&mut *out, &doc)?;

@@ -27,7 +27,7 @@ pub struct Report<'a> {
     /// The findings, in path and line order.
     pub findings: &'a [Finding],
     /// What was read.
-    pub summary: Summary,
+    pub summary: &'a Summary,
     /// What was scanned.
     pub target: Target,
     /// Whether the repository's `.gitignore` ignores `.env`, when known: the advice to keep a
@@ -37,14 +37,26 @@ pub struct Report<'a> {
     pub ignored: usize,
     /// The salt of the repository's fingerprints ([`crate::ignore::IgnoreList::salt`]).
     pub salt: &'a [u8],
+    /// Findings found but left out of the report (too many in one file).
+    pub not_shown: usize,
 }
 
 impl Report<'_> {
-    /// Whether any finding blocks (severity `error`).
+    /// Whether the report fails the commit or check: a finding of severity `error`, or, for
+    /// a range of commits (a pull request's check, a push), a file too large to scan whole.
+    /// The range's own config cannot raise the limit (it comes from the base), so a key
+    /// after the limit's worth of padding cannot slip through a check that says it passed.
     pub fn blocks(&self) -> bool {
         self.findings
             .iter()
             .any(|f| f.rule.severity == Severity::Error)
+            || self.unscanned_blocks()
+    }
+
+    /// Whether files too large to scan whole fail the report on their own (see
+    /// [`Report::blocks`]).
+    pub fn unscanned_blocks(&self) -> bool {
+        self.target == Target::Commits && self.summary.too_large() > 0
     }
 }
 

@@ -60,6 +60,8 @@ pub fn render(
                 "linesScanned": report.summary.lines_scanned,
                 "binarySkipped": report.summary.binary_skipped,
                 "tooLargeSkipped": report.summary.too_large_skipped,
+                "tooLargeCut": report.summary.too_large_cut,
+                "findingsNotShown": report.not_shown,
             }
         }]
     });

@@ -29,6 +29,8 @@ pub struct History {
     /// The one commit the range builds on (`A` of `A..B`, the remote's tip of a push that
     /// updates one ref): what reviewers already trust, so its config is the one in force.
     base: Option<ObjectId>,
+    /// What was pushed but not scanned, and why, for the report.
+    notes: Vec<String>,
 }
 
 impl History {
@@ -81,6 +83,7 @@ impl History {
         let mut tips = Vec::new();
         let mut hidden = Vec::new();
         let mut new_ref = false;
+        let mut skipped = Vec::new();
         for line in stdin.lines().filter(|l| !l.trim().is_empty()) {
             let fields: Vec<&str> = line.split_whitespace().collect();
             let [_, local, _, remote] = fields[..] else {
@@ -91,17 +94,30 @@ impl History {
             if local.is_null() {
                 continue; // a deletion pushes no content
             }
-            tips.push(local);
-            if remote.is_null() || repo.find_object(remote).is_err() {
-                new_ref = true;
-            } else {
-                hidden.push(remote);
+            // An annotated tag (or a tag of a tag) is pushed as the commit it names; a tag of
+            // a tree or a blob adds no commit to scan.
+            match peel_to_commit(&repo, local).map_err(push_err)? {
+                Some(commit) => tips.push(commit),
+                None => {
+                    skipped.push(format!(
+                        "{} names no commit (a tag of a tree or a blob): nothing of it was scanned",
+                        fields[0]
+                    ));
+                    continue;
+                }
+            }
+            match (!remote.is_null())
+                .then(|| peel_to_commit(&repo, remote).ok().flatten())
+                .flatten()
+            {
+                Some(commit) => hidden.push(commit),
+                None => new_ref = true,
             }
         }
         if new_ref {
             hidden.extend(remote_tips(&repo).map_err(push_err)?);
         }
-        let base = match (&hidden[..], new_ref) {
+        let single = match (&hidden[..], new_ref) {
             ([one], false) => Some(*one),
             _ => None,
         };
@@ -110,8 +126,15 @@ impl History {
         } else {
             walk(&repo, tips, hidden).map_err(push_err)?
         };
+        // A new branch, or several refs at once: the pushed commits build on commits the
+        // remote already has; the newest of those is the base.
+        let base = match single {
+            Some(one) => Some(one),
+            None => newest_boundary(&repo, &commits).map_err(push_err)?,
+        };
         let mut history = History::new(repo, commits);
         history.base = base;
+        history.notes = skipped;
         Ok(history)
     }
 
@@ -128,7 +151,13 @@ impl History {
             limits: Limits::default(),
             shallow,
             base: None,
+            notes: Vec::new(),
         }
+    }
+
+    /// What the push named but holds no commit to scan (a tag of a tree or blob), one line each.
+    pub fn notes(&self) -> &[String] {
+        &self.notes
     }
 
     /// The commit the range builds on, when there is exactly one (see the field's docs).
@@ -273,6 +302,24 @@ fn resolve(repo: &gix::Repository, rev: &str) -> Result<ObjectId, String> {
     Ok(commit.id)
 }
 
+/// The commit `id` is or names through tags; `None` for a tree, a blob, or a tag of one.
+///
+/// # Errors
+/// The object (or one the tags name) cannot be read.
+fn peel_to_commit(repo: &gix::Repository, id: ObjectId) -> Result<Option<ObjectId>, String> {
+    let object = repo.find_object(id).map_err(|e| format!("{id}: {e}"))?;
+    match object.kind {
+        gix::objs::Kind::Commit => Ok(Some(id)),
+        gix::objs::Kind::Tag => {
+            let target = object
+                .peel_tags_to_end()
+                .map_err(|e| format!("the tag {id}: {e}"))?;
+            Ok((target.kind == gix::objs::Kind::Commit).then_some(target.id))
+        }
+        _ => Ok(None),
+    }
+}
+
 fn parse_id(hex: &str) -> Result<ObjectId, String> {
     ObjectId::from_hex(hex.as_bytes()).map_err(|e| format!("{hex:?} is not an object id: {e}"))
 }
@@ -289,6 +336,34 @@ fn remote_tips(repo: &gix::Repository) -> Result<Vec<ObjectId>, String> {
         }
     }
     Ok(tips)
+}
+
+/// The newest (by committer time) parent of `commits` that is not itself one of them: what
+/// the pushed commits build on that the remote already has. `None` when they build on
+/// nothing (a first push) or their parents are missing (a shallow clone).
+fn newest_boundary(
+    repo: &gix::Repository,
+    commits: &[ObjectId],
+) -> Result<Option<ObjectId>, String> {
+    let inside: std::collections::HashSet<&ObjectId> = commits.iter().collect();
+    let mut newest: Option<(i64, ObjectId)> = None;
+    for id in commits {
+        let commit = repo.find_commit(*id).map_err(|e| e.to_string())?;
+        for parent in commit.parent_ids() {
+            let parent = parent.detach();
+            if inside.contains(&parent) {
+                continue;
+            }
+            let Ok(found) = repo.find_commit(parent) else {
+                continue;
+            };
+            let time = found.time().map_err(|e| e.to_string())?.seconds;
+            if newest.is_none_or(|(t, _)| time > t) {
+                newest = Some((time, parent));
+            }
+        }
+    }
+    Ok(newest.map(|(_, id)| id))
 }
 
 /// The commits reachable from `tips` and not from `hidden`, oldest first.

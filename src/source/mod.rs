@@ -31,7 +31,7 @@ pub struct FileChange<'a> {
 }
 
 /// What a scan read.
-#[derive(Clone, Copy, Debug, Default, PartialEq, Eq, serde::Serialize)]
+#[derive(Clone, Debug, Default, PartialEq, Eq)]
 pub struct Summary {
     /// Text files with added lines that were scanned.
     pub files_scanned: usize,
@@ -39,8 +39,35 @@ pub struct Summary {
     pub lines_scanned: usize,
     /// Binary files skipped.
     pub binary_skipped: usize,
-    /// Files larger than [`Limits::max_file_size`], not read at all.
+    /// Files larger than [`Limits::max_file_size`] scanned up to the limit only.
+    pub too_large_cut: usize,
+    /// Files larger than [`Limits::max_file_size`] not read at all (packed objects, which
+    /// cannot be read in part).
     pub too_large_skipped: usize,
+    /// The paths of the first [`Summary::PATHS_KEPT`] files larger than the limit, to name.
+    pub too_large_paths: Vec<Vec<u8>>,
+}
+
+impl Summary {
+    /// How many paths of files too large to scan whole are kept for the report.
+    pub const PATHS_KEPT: usize = 10;
+
+    /// Counts a file larger than the limit: `cut` if its first part was scanned.
+    pub fn note_too_large(&mut self, path: &[u8], cut: bool) {
+        if cut {
+            self.too_large_cut += 1;
+        } else {
+            self.too_large_skipped += 1;
+        }
+        if self.too_large_paths.len() < Self::PATHS_KEPT {
+            self.too_large_paths.push(path.to_vec());
+        }
+    }
+
+    /// Files not scanned whole because of their size.
+    pub fn too_large(&self) -> usize {
+        self.too_large_cut + self.too_large_skipped
+    }
 }
 
 /// Why a source could not be read. Each names what failed.

@@ -1,5 +1,6 @@
 //! Whole files and folders, for an ad hoc audit (`keyward scan PATH...`): every line is added.
 
+use std::io::Read;
 use std::path::{Path, PathBuf};
 
 use super::{binary, AddedLines, FileChange, Limits, SourceError, Summary};
@@ -61,11 +62,18 @@ where
             path: file.display().to_string(),
             message: e.to_string(),
         };
-        if std::fs::metadata(file).map_err(read_err)?.len() > limits.max_file_size {
-            summary.too_large_skipped += 1;
-            continue;
+        // Read up to the limit and one byte more, to tell a file cut at the limit.
+        let mut content = Vec::new();
+        std::fs::File::open(file)
+            .and_then(|f| {
+                f.take(limits.max_file_size.saturating_add(1))
+                    .read_to_end(&mut content)
+            })
+            .map_err(read_err)?;
+        if content.len() as u64 > limits.max_file_size {
+            content.truncate(usize::try_from(limits.max_file_size).unwrap_or(usize::MAX));
+            summary.note_too_large(&path_bytes(file), true);
         }
-        let content = std::fs::read(file).map_err(read_err)?;
         if binary::is_binary(&content) {
             summary.binary_skipped += 1;
             continue;

@@ -14,7 +14,7 @@ use gix::prelude::FindExt;
 use gix::ObjectId;
 
 use super::changes::{Change, Entry};
-use super::loose::LooseReader;
+use super::loose::{Inflated, Loose, LooseReader};
 use super::{binary, AddedLines, FileChange, Limits, SourceError, Summary};
 
 /// One file the commit changes, before its blobs are read.
@@ -34,6 +34,9 @@ pub(crate) struct Planned {
 pub struct Staged {
     repo: gix::Repository,
     planned: Vec<Planned>,
+    /// Every path the index changes against HEAD (added, modified, renamed, type or mode
+    /// changed; not deleted): what `git diff --cached --name-only --diff-filter=d` lists.
+    changed: std::collections::HashSet<BString>,
     limits: Limits,
 }
 
@@ -60,10 +63,18 @@ impl Staged {
             .head_tree_id_or_empty()
             .map_err(|e| SourceError::Head(e.to_string()))?
             .detach();
-        let planned = plan(super::changes::changes(&repo, tree_id, index_state)?);
+        let changes = super::changes::changes(&repo, tree_id, index_state)?;
+        let changed = changes
+            .iter()
+            .filter_map(|change| match change {
+                Change::Added(new) | Change::Modified(_, new) => Some(new.path.clone()),
+                Change::Deleted(_) => None,
+            })
+            .collect();
         Ok(Staged {
             repo,
-            planned,
+            planned: plan(changes),
+            changed,
             limits: Limits::default(),
         })
     }
@@ -71,6 +82,20 @@ impl Staged {
     /// The work tree's root, where the repository's config lives (none for a bare repository).
     pub fn workdir(&self) -> Option<&Path> {
         self.repo.workdir()
+    }
+
+    /// Whether every one of `paths` (repository paths) is changed by the index.
+    pub fn changes_all(&self, paths: &[&[u8]]) -> bool {
+        paths
+            .iter()
+            .all(|p| self.changed.contains(gix::bstr::BStr::new(p)))
+    }
+
+    /// Keeps only the files at `paths` (repository paths) to be read.
+    pub fn keep_only(&mut self, paths: &[&[u8]]) {
+        let wanted: std::collections::HashSet<&[u8]> = paths.iter().copied().collect();
+        self.planned
+            .retain(|file| wanted.contains(file.path.as_slice()));
     }
 
     /// Sets the bounds on what [`Staged::for_each`] reads.
@@ -122,30 +147,61 @@ where
     let mut old_buf = Vec::new();
     let mut side_buf = Vec::new();
     let mut loose = LooseReader::new(repo);
+    let limit = limits.max_file_size;
     for file in planned {
-        // The index's recorded size clears most files without touching the object store (an
-        // extra open per loose object cost a 5,000-file commit a third of its time); a larger
-        // or unknown size is checked against the object's header before it is inflated.
-        // Zero means unknown as often as empty (entries made by `update-index --cacheinfo` or
-        // a sparse checkout carry no stat data), so it is not trusted.
-        let clearly_small = file
-            .staged_size
-            .is_some_and(|size| size > 0 && u64::from(size) <= limits.max_file_size);
-        if !clearly_small && blob_size(repo, &file.new_id, &file.path)? > limits.max_file_size {
-            summary.too_large_skipped += 1;
-            continue;
-        }
+        // The index's recorded size is only a hint (it is the size modulo 2^32); every blob is
+        // measured by its object header before it is inflated, and never inflated past the
+        // limit.
         let large = file.staged_size.is_some_and(|size| size >= PARALLEL_READ);
         let (new, old) = match file.old_id {
             Some(old_id) if large => {
-                let (new, old) =
-                    read_both(repo, &mut loose, file, old_id, &mut new_buf, &mut side_buf)?;
+                let (new, old) = read_both(
+                    repo,
+                    &mut loose,
+                    file,
+                    old_id,
+                    limit,
+                    &mut new_buf,
+                    &mut side_buf,
+                )?;
                 (new, Some(old))
             }
             _ => (
-                read_blob(repo, &mut loose, &file.new_id, &file.path, &mut new_buf)?,
+                read_blob(
+                    repo,
+                    &mut loose,
+                    &file.new_id,
+                    &file.path,
+                    limit,
+                    &mut new_buf,
+                )?,
                 None,
             ),
+        };
+        let new = match new {
+            Blob::Whole(new) => new,
+            Blob::Cut(prefix) => {
+                summary.note_too_large(&file.path, true);
+                if binary::is_binary(prefix) {
+                    continue;
+                }
+                // What the change adds cannot be told without the whole file: every line up to
+                // the limit counts as added.
+                let all = AddedLines::all();
+                summary.files_scanned += 1;
+                summary.lines_scanned += all.count(prefix);
+                visit(FileChange {
+                    path: file.path.as_slice(),
+                    content: prefix,
+                    added: &all,
+                    commit,
+                })?;
+                continue;
+            }
+            Blob::Unread => {
+                summary.note_too_large(&file.path, false);
+                continue;
+            }
         };
         if binary::is_binary(new) {
             summary.binary_skipped += 1;
@@ -156,17 +212,19 @@ where
             Some(old_id) => {
                 let old = match old {
                     Some(old) => old,
-                    None => read_blob(repo, &mut loose, &old_id, &file.path, &mut old_buf)?,
+                    None => read_blob(repo, &mut loose, &old_id, &file.path, limit, &mut old_buf)?,
                 };
-                if binary::is_binary(old) {
-                    AddedLines::all()
-                } else {
-                    let added = crate::source::added_lines(old, new);
-                    if file.paired && !similar_enough(old, new, &added) {
-                        AddedLines::all()
-                    } else {
-                        added
+                match old {
+                    Blob::Whole(old) if !binary::is_binary(old) => {
+                        let added = crate::source::added_lines(old, new);
+                        if file.paired && !similar_enough(old, new, &added) {
+                            AddedLines::all()
+                        } else {
+                            added
+                        }
                     }
+                    // A binary old side, or one too large to diff: the new file is all added.
+                    _ => AddedLines::all(),
                 }
             }
         };
@@ -188,6 +246,28 @@ where
 /// Files at least this large (as staged) that have an old version are read on two threads.
 const PARALLEL_READ: u32 = 4 * 1024 * 1024;
 
+/// A blob as read.
+#[derive(Clone, Copy, Debug)]
+pub(crate) enum Blob<'b> {
+    /// All of it.
+    Whole(&'b [u8]),
+    /// Its first [`Limits::max_file_size`] bytes: it is larger.
+    Cut(&'b [u8]),
+    /// Nothing: it is larger than the limit and stored where it cannot be read in part (a
+    /// pack, where a prefix costs inflating the whole).
+    Unread,
+}
+
+impl<'b> Blob<'b> {
+    fn of(buf: &'b [u8], inflated: Inflated) -> Blob<'b> {
+        if inflated.size > inflated.len as u64 {
+            Blob::Cut(&buf[..inflated.len])
+        } else {
+            Blob::Whole(&buf[..inflated.len])
+        }
+    }
+}
+
 /// A large modified file's new and old blobs, inflated at once: the new one (a loose object,
 /// as staged blobs are) on a second thread, the old one here. Inflating is most of reading,
 /// and a 20 MiB bundle's two versions took twice as long one after the other. A new blob
@@ -197,19 +277,16 @@ fn read_both<'b>(
     loose: &mut LooseReader,
     file: &Planned,
     old_id: ObjectId,
+    limit: u64,
     new_buf: &'b mut Vec<u8>,
     old_buf: &'b mut Vec<u8>,
-) -> Result<(&'b [u8], &'b [u8]), SourceError> {
+) -> Result<(Blob<'b>, Blob<'b>), SourceError> {
     let mut helper = loose.any_size();
     let new_id = file.new_id;
     let new_out: &mut Vec<u8> = new_buf;
     let (new, old) = std::thread::scope(|s| {
-        let new = s.spawn(move || {
-            helper
-                .read_blob(&new_id, &mut *new_out)
-                .map(|blob| blob.map(<[u8]>::len))
-        });
-        let old = read_blob(repo, loose, &old_id, &file.path, old_buf);
+        let new = s.spawn(move || helper.read_blob(&new_id, &mut *new_out, limit));
+        let old = read_blob(repo, loose, &old_id, &file.path, limit, old_buf);
         (new.join(), old)
     });
     let new = new.unwrap_or_else(|panic| std::panic::resume_unwind(panic));
@@ -220,8 +297,10 @@ fn read_both<'b>(
         message,
     };
     let new = match new.map_err(error)? {
-        Some(len) => &new_buf[..len],
-        None => read_blob(repo, loose, &new_id, &file.path, new_buf)?,
+        Loose::Read(inflated) => Blob::of(new_buf, inflated),
+        Loose::Absent | Loose::Large => {
+            read_blob(repo, loose, &new_id, &file.path, limit, new_buf)?
+        }
     };
     Ok((new, old))
 }
@@ -237,27 +316,34 @@ fn blob_size(repo: &gix::Repository, id: &ObjectId, path: &BString) -> Result<u6
         })
 }
 
+/// Reads blob `id`, inflating at most `limit` bytes of it (see [`Blob`]).
 fn read_blob<'b>(
     repo: &gix::Repository,
     loose: &mut LooseReader,
     id: &ObjectId,
     path: &BString,
+    limit: u64,
     buf: &'b mut Vec<u8>,
-) -> Result<&'b [u8], SourceError> {
+) -> Result<Blob<'b>, SourceError> {
     let error = |message: String| SourceError::Blob {
         path: path.to_str_lossy().into_owned(),
         id: id.to_string(),
         message,
     };
-    // Checked, then returned: a borrow returned straight from the first call would still
-    // hold `buf` when gix needs it.
-    if loose.read_blob(id, buf).map_err(error)?.is_some() {
-        let read: &'b Vec<u8> = buf;
-        return Ok(read);
+    if let Loose::Read(inflated) = loose.read_blob(id, buf, limit).map_err(error)? {
+        return Ok(Blob::of(buf, inflated));
+    }
+    // Packed or large: measured by its header first (a small pack entry or loose file can
+    // inflate to gigabytes).
+    if blob_size(repo, id, path)? > limit {
+        return Ok(match loose.read_prefix(id, buf, limit).map_err(error)? {
+            Some(inflated) => Blob::of(buf, inflated),
+            None => Blob::Unread,
+        });
     }
     repo.objects
         .find_blob(id, buf)
-        .map(|blob| blob.data)
+        .map(|blob| Blob::Whole(blob.data))
         .map_err(|e| error(e.to_string()))
 }
 

@@ -182,7 +182,8 @@ fn an_interrupted_run_exits_two_with_a_message() {
     let stderr = String::from_utf8_lossy(&out.stderr);
     assert_eq!(out.status.code(), Some(2), "{stderr}");
     assert!(stderr.contains("interrupted"), "{stderr}");
-    assert!(stderr.contains("git commit --no-verify"), "{stderr}");
+    // What an interrupted pre-push scan blocks is the push.
+    assert!(stderr.contains("git push --no-verify"), "{stderr}");
 }
 
 #[test]
@@ -251,20 +252,36 @@ fn a_file_name_cannot_forge_report_lines() {
 }
 
 #[test]
-fn files_over_the_size_limit_are_skipped_with_a_note() {
+fn files_over_the_size_limit_are_scanned_up_to_it_with_a_note() {
     let repo = TestRepo::new();
     repo.write("README.md", "# x\n");
     repo.commit_all("base");
     repo.write(".keyward.toml", "[limits]\nmaxFileSize = \"1KiB\"\n");
-    let mut big = "x = 1\n".repeat(400);
+    let mut big = format!("EARLY = \"{}\"\n", github_token(80));
+    big.push_str(&"x = 1\n".repeat(400));
     big.push_str(&format!("T = \"{}\"\n", github_token(81)));
     repo.write("big.py", &big);
     repo.write("small.py", format!("T = \"{}\"\n", github_token(82)));
     repo.git(&["add", "-A"]);
     let out = repo.keyward(&["scan", "--format", "json"]);
     let doc: Value = serde_json::from_slice(&out.stdout).unwrap();
-    assert_eq!(doc["summary"]["too_large_skipped"], 1);
-    assert_eq!(doc["findings"].as_array().unwrap().len(), 1);
+    assert_eq!(doc["summary"]["too_large_cut"], 1);
+    // The key in the first KiB of big.py and the one in small.py; not the one past the limit.
+    let lines: Vec<(String, u64)> = doc["findings"]
+        .as_array()
+        .unwrap()
+        .iter()
+        .map(|f| {
+            (
+                f["path"].as_str().unwrap().to_owned(),
+                f["line"].as_u64().unwrap(),
+            )
+        })
+        .collect();
+    assert_eq!(
+        lines,
+        [("big.py".to_owned(), 1), ("small.py".to_owned(), 1)]
+    );
     let out = repo.keyward(&["scan"]);
     let stderr = String::from_utf8_lossy(&out.stderr);
     assert!(stderr.contains("larger than the size limit"), "{stderr}");

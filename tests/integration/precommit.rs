@@ -177,6 +177,36 @@ fn pre_commit_framework_blocks_a_staged_key() {
     assert!(!out.status.success(), "{all}");
     assert!(all.contains("OpenAI API key"), "{all}");
     assert!(!all.contains(&openai_key(21)));
+
+    // What `pre-commit run` names is what is scanned: the committed key is in app.py as it
+    // is now, and in the commits after the pushed main.
+    let run = |args: &[&str]| {
+        let out = repo.run(repo.command("pre-commit").arg("run").args(args));
+        let all = format!(
+            "{}{}",
+            String::from_utf8_lossy(&out.stdout),
+            String::from_utf8_lossy(&out.stderr)
+        );
+        (out.status.success(), all)
+    };
+    for args in [
+        &["--all-files"][..],
+        &["--files", "app.py"],
+        &["--from-ref", "origin/main", "--to-ref", "HEAD"],
+    ] {
+        let (passed, all) = run(args);
+        assert!(!passed, "pre-commit run {args:?} passed: {all}");
+        assert!(all.contains("OpenAI API key"), "{args:?}: {all}");
+    }
+    let (passed, all) = run(&["--files", ".pre-commit-config.yaml"]);
+    assert!(passed, "a clean named file: {all}");
+    // Removed in a later commit: the files are clean, the commits still carry the key.
+    repo.write("app.py", "import os\n");
+    repo.git(&["commit", "-q", "--no-verify", "-am", "remove it"]);
+    let (passed, all) = run(&["--all-files"]);
+    assert!(passed, "--all-files on clean files: {all}");
+    let (passed, all) = run(&["--from-ref", "origin/main", "--to-ref", "HEAD"]);
+    assert!(!passed && all.contains("OpenAI API key"), "{all}");
 }
 
 #[test]
@@ -222,5 +252,68 @@ fn install_script_builds_installs_the_hook_and_scans() {
         !commit.status.success(),
         "{}",
         describe("git commit", &repo.root, &commit)
+    );
+}
+
+/// `keyward scan --framework FILES`, as the framework calls it, without the framework: the
+/// file list and PRE_COMMIT_*_REF decide what is scanned.
+#[test]
+fn framework_mode_reads_what_the_file_list_means() {
+    let repo = TestRepo::new();
+    // An old key already committed in old.py, before keyward was installed.
+    repo.write("old.py", format!("OLD = \"{}\"\n", openai_key(41)));
+    repo.write("app.py", "import os\n");
+    repo.commit_all("base");
+    let base = repo.git(&["rev-parse", "HEAD"]).trim().to_owned();
+
+    // At commit time: the staged files, and only their staged lines.
+    repo.write("old.py", format!("OLD = \"{}\"\nX = 1\n", openai_key(41)));
+    repo.stage(&["old.py"]);
+    let out = repo.keyward(&["scan", "--framework", "old.py"]);
+    assert_eq!(
+        out.status.code(),
+        Some(0),
+        "{}",
+        describe("commit time", &repo.root, &out)
+    );
+    // No files at all (a commit that only deletes): the staged changes, whole.
+    let out = repo.keyward(&["scan", "--framework"]);
+    assert_eq!(
+        out.status.code(),
+        Some(0),
+        "{}",
+        describe("no files", &repo.root, &out)
+    );
+
+    // `--all-files` / `--files`: a named file without staged changes means files to audit.
+    let out = repo.keyward(&["scan", "--framework", "app.py", "old.py"]);
+    assert_eq!(
+        out.status.code(),
+        Some(1),
+        "{}",
+        describe("all files", &repo.root, &out)
+    );
+    let out = repo.keyward(&["scan", "--framework", "app.py"]);
+    assert_eq!(
+        out.status.code(),
+        Some(0),
+        "{}",
+        describe("a clean file", &repo.root, &out)
+    );
+
+    // `--from-ref/--to-ref`: the commits between them, whatever the files.
+    repo.git(&["commit", "-q", "--no-verify", "-m", "x"]);
+    repo.write("new.py", format!("NEW = \"{}\"\n", openai_key(42)));
+    repo.commit_all("leak");
+    repo.write("new.py", "NEW = None\n");
+    repo.commit_all("unleak");
+    repo.set_env("PRE_COMMIT_FROM_REF", base);
+    repo.set_env("PRE_COMMIT_TO_REF", "HEAD");
+    let out = repo.keyward(&["scan", "--framework", "new.py"]);
+    let stderr = String::from_utf8_lossy(&out.stderr);
+    assert_eq!(out.status.code(), Some(1), "{stderr}");
+    assert!(
+        stderr.contains("new.py") && !stderr.contains("old.py"),
+        "{stderr}"
     );
 }

@@ -158,13 +158,15 @@ proptest! {
             .scan(path.as_bytes(), text.as_bytes(), &AddedLines::all())
             .unwrap();
         prop_assert!(!findings.is_empty());
+        let summary = Summary::default();
         let report = Report {
             findings: &findings,
-            summary: Summary::default(),
+            summary: &summary,
             target: Target::Staged,
             env_ignored: Some(false),
             ignored: 0,
             salt: b"test-salt",
+            not_shown: 0,
         };
         for show in [SecretDisplay::Redacted, SecretDisplay::Full] {
             let mut outputs: Vec<Vec<u8>> = Vec::new();

@@ -124,7 +124,7 @@ fn range_scan_names_the_commit_that_added_each_secret() {
 }
 
 /// A clone with a local bare remote and keyward's pre-push hook installed.
-fn pushing_repo() -> (TestRepo, std::path::PathBuf) {
+pub(crate) fn pushing_repo() -> (TestRepo, std::path::PathBuf) {
     let repo = TestRepo::new();
     let remote = repo.root.parent().unwrap().join("remote.git");
     repo.git(&[
@@ -294,4 +294,53 @@ fn a_shallow_clone_scans_its_boundary_commit_as_git_shows_it() {
         "{}",
         describe("scan --range HEAD in a shallow clone", &shallow.root, &out)
     );
+}
+
+#[test]
+fn pushing_annotated_tags_scans_the_commits_they_name() {
+    let (repo, remote) = pushing_repo();
+    // A clean annotated tag, alone and with --follow-tags beside its branch.
+    repo.write("app.py", "print('v1')\n");
+    repo.commit_all("v1");
+    repo.git(&["tag", "-a", "v1.0.0", "-m", "release"]);
+    let out = repo.git_output(&["push", "--follow-tags", "origin", "main"]);
+    assert!(
+        out.status.success(),
+        "{}",
+        describe("push --follow-tags", &repo.root, &out)
+    );
+    assert!(remote_head(&repo, &remote, "v1.0.0").is_some());
+    // A tag of a tag of a commit that adds a key is blocked as a finding, not an error.
+    repo.write(
+        "app.py",
+        format!("client = OpenAI(api_key=\"{}\")\n", openai_key(31)),
+    );
+    repo.commit_all("leak");
+    repo.git(&["tag", "-a", "inner", "-m", "inner"]);
+    repo.git(&["tag", "-a", "outer", "inner", "-m", "outer"]);
+    let out = repo.git_output(&["push", "origin", "outer"]);
+    let stderr = String::from_utf8_lossy(&out.stderr);
+    assert!(!out.status.success(), "{stderr}");
+    assert!(stderr.contains("OpenAI API key"), "{stderr}");
+    assert!(!stderr.contains("keyward: error"), "{stderr}");
+    // A tag of a blob holds no commit: pushed, with a note.
+    let blob = repo.git(&["rev-parse", "HEAD~1:app.py"]).trim().to_owned();
+    repo.git(&["tag", "-a", "blobtag", &blob, "-m", "a blob"]);
+    let out = repo.git_output(&["push", "origin", "blobtag"]);
+    let stderr = String::from_utf8_lossy(&out.stderr);
+    assert!(out.status.success(), "{stderr}");
+}
+
+#[test]
+fn an_internal_error_during_a_push_speaks_of_the_push() {
+    let (repo, _remote) = pushing_repo();
+    let out = repo.run(
+        repo.command(crate::util::keyward_bin())
+            .args(["scan", "--pre-push"])
+            .env("PRE_COMMIT_TO_REF", "not-a-ref"),
+    );
+    let stderr = String::from_utf8_lossy(&out.stderr);
+    assert_eq!(out.status.code(), Some(2), "{stderr}");
+    assert!(stderr.contains("git push --no-verify"), "{stderr}");
+    assert!(!stderr.contains("git commit"), "{stderr}");
 }

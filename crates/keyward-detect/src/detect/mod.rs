@@ -255,6 +255,7 @@ impl Detector {
         // the greatest start before a span's end is the only one that can overlap it. A file
         // with many thousands of matches stays linear-logarithmic, not quadratic.
         let mut spans: std::collections::BTreeMap<usize, usize> = Default::default();
+        let mut lines = LineIndex::default();
         for (_, index, matches) in per_rule {
             let rule = self.ruleset.rule(index);
             let vetoes = !rule.info.tags.iter().any(|t| t == "generic");
@@ -275,7 +276,7 @@ impl Detector {
                     spans.insert(span.start, span.end);
                 }
                 if accepted {
-                    out.push(finding(rule, site, chunk, span));
+                    out.push(finding(rule, site, chunk, &mut lines, span));
                 }
             }
         }
@@ -586,17 +587,36 @@ fn line_of(text: &[u8], offset: usize) -> Range<usize> {
     start..end
 }
 
-/// 1-based line and column of `offset` in the chunk.
-fn position(chunk: Chunk<'_>, offset: usize) -> (u32, u32) {
-    let before = &chunk.bytes[..offset];
-    let line = chunk.first_line + memchr::memchr_iter(b'\n', before).count() as u32;
-    let column = offset - memchr::memrchr(b'\n', before).map_or(0, |p| p + 1) + 1;
-    (line, column as u32)
+/// Where a chunk's lines end, found once the chunk has its first finding: a file with
+/// thousands of findings costs one pass over it, not one per finding.
+#[derive(Default)]
+struct LineIndex {
+    newlines: Option<Vec<usize>>,
 }
 
-fn finding(rule: &Rule, site: Site<'_>, chunk: Chunk<'_>, span: Range<usize>) -> Finding {
-    let (line, column) = position(chunk, span.start);
-    let (end_line, end_column) = position(chunk, span.end - 1);
+impl LineIndex {
+    /// 1-based line and column of `offset` in the chunk.
+    fn position(&mut self, chunk: Chunk<'_>, offset: usize) -> (u32, u32) {
+        let newlines = self
+            .newlines
+            .get_or_insert_with(|| memchr::memchr_iter(b'\n', chunk.bytes).collect());
+        // Newlines before `offset`: the line's index within the chunk.
+        let before = newlines.partition_point(|&p| p < offset);
+        let line_start = before.checked_sub(1).map_or(0, |i| newlines[i] + 1);
+        let line = chunk.first_line + before as u32;
+        (line, (offset - line_start + 1) as u32)
+    }
+}
+
+fn finding(
+    rule: &Rule,
+    site: Site<'_>,
+    chunk: Chunk<'_>,
+    lines: &mut LineIndex,
+    span: Range<usize>,
+) -> Finding {
+    let (line, column) = lines.position(chunk, span.start);
+    let (end_line, end_column) = lines.position(chunk, span.end - 1);
     let line_range = line_of(chunk.bytes, span.start);
     let window_start = line_range.start.max(span.start.saturating_sub(LINE_WINDOW));
     let window_end = line_range.end.min(span.end + LINE_WINDOW).max(span.start);
