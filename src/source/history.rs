@@ -250,7 +250,8 @@ impl History {
         Ok(())
     }
 
-    /// The files commit `id` changes against its first parent; `None` for a merge.
+    /// The files commit `id` changes against its first parent (for a merge, only the lines it
+    /// introduces itself, see [`crate::source::staged`]).
     fn plan_commit(&self, id: ObjectId) -> Result<Option<Vec<Planned>>, SourceError> {
         let err = |e: &dyn std::fmt::Display| SourceError::Diff(format!("commit {id}: {e}"));
         let commit = self.repo.find_commit(id).map_err(|e| err(&e))?;
@@ -259,9 +260,7 @@ impl History {
         } else {
             commit.parent_ids().map(|p| p.detach()).collect()
         };
-        if parents.len() > 1 {
-            return Ok(None);
-        }
+
         let tree = commit.tree_id().map_err(|e| err(&e))?.detach();
         let parent_tree = match parents.first() {
             Some(parent) => Some(
@@ -273,7 +272,49 @@ impl History {
             ),
             None => None,
         };
-        Ok(Some(plan(tree_changes(&self.repo, parent_tree, tree)?)))
+        let mut planned = plan(tree_changes(&self.repo, parent_tree, tree)?);
+        if parents.len() > 1 {
+            self.keep_merge_own(&parents[1..], &mut planned)
+                .map_err(|e| err(&e))?;
+        }
+        Ok(Some(planned))
+    }
+
+    /// Narrows a merge's files (changed against its first parent) to those it did not take
+    /// whole from another parent, and records their blobs in the other parents.
+    fn keep_merge_own(
+        &self,
+        others: &[ObjectId],
+        planned: &mut Vec<Planned>,
+    ) -> Result<(), String> {
+        let trees = others
+            .iter()
+            .map(|id| {
+                self.repo
+                    .find_commit(*id)
+                    .and_then(|c| c.tree())
+                    .map_err(|e| e.to_string())
+            })
+            .collect::<Result<Vec<_>, String>>()?;
+        let mut kept = Vec::with_capacity(planned.len());
+        for mut file in planned.drain(..) {
+            let mut blobs = Vec::with_capacity(trees.len());
+            for tree in &trees {
+                let entry = tree.lookup_entry(file.path().split(|&b| b == b'/'));
+                let blob = entry
+                    .map_err(|e| e.to_string())?
+                    .filter(|e| e.mode().is_blob() || e.mode().is_link())
+                    .map(|e| e.object_id());
+                blobs.push(blob);
+            }
+            if blobs.contains(&Some(file.new_id())) {
+                continue; // as one of the other parents has it
+            }
+            file.set_other_parents(blobs);
+            kept.push(file);
+        }
+        *planned = kept;
+        Ok(())
     }
 }
 
@@ -291,6 +332,9 @@ fn or_head(rev: &str) -> &str {
 
 /// The commit a revision names (`main`, `origin/main`, `HEAD~3`, a tag, an id).
 fn resolve(repo: &gix::Repository, rev: &str) -> Result<ObjectId, String> {
+    if super::reftable::in_use(repo) {
+        return super::reftable::resolve_commit(repo, rev);
+    }
     let id = repo
         .rev_parse_single(rev)
         .map_err(|e| format!("{rev:?}: {e}"))?;
@@ -326,6 +370,9 @@ fn parse_id(hex: &str) -> Result<ObjectId, String> {
 
 /// The commits every remote-tracking branch points at: what the remotes already have.
 fn remote_tips(repo: &gix::Repository) -> Result<Vec<ObjectId>, String> {
+    if super::reftable::in_use(repo) {
+        return super::reftable::remote_tips(repo);
+    }
     let refs = repo.references().map_err(|e| e.to_string())?;
     let remotes = refs.remote_branches().map_err(|e| e.to_string())?;
     let mut tips = Vec::new();

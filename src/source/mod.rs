@@ -9,6 +9,7 @@ pub mod changes;
 pub mod history;
 mod loose;
 pub mod paths;
+mod reftable;
 pub mod staged;
 
 pub use self::added_lines::added_lines;

@@ -28,6 +28,26 @@ pub(crate) struct Planned {
     old_id: Option<ObjectId>,
     /// Set when the old side came from basename pairing and must still pass git's 50% test.
     paired: bool,
+    /// For a merge: the file's blob in each parent after the first (`None` where it is
+    /// absent). Only lines added against every parent are the merge's own.
+    other_parents: Vec<Option<ObjectId>>,
+}
+
+impl Planned {
+    /// The new blob's id.
+    pub(crate) fn new_id(&self) -> ObjectId {
+        self.new_id
+    }
+
+    /// The repository path.
+    pub(crate) fn path(&self) -> &[u8] {
+        self.path.as_slice()
+    }
+
+    /// Marks this as a merge's file, with its blobs in the other parents.
+    pub(crate) fn set_other_parents(&mut self, blobs: Vec<Option<ObjectId>>) {
+        self.other_parents = blobs;
+    }
 }
 
 /// The changes staged in a repository, ready to be read one file at a time.
@@ -59,10 +79,15 @@ impl Staged {
         } else {
             &index
         };
-        let tree_id = repo
-            .head_tree_id_or_empty()
-            .map_err(|e| SourceError::Head(e.to_string()))?
-            .detach();
+        let tree_id = if super::reftable::in_use(&repo) {
+            super::reftable::head_tree(&repo)
+                .map_err(SourceError::Head)?
+                .unwrap_or_else(|| ObjectId::empty_tree(repo.object_hash()))
+        } else {
+            repo.head_tree_id_or_empty()
+                .map_err(|e| SourceError::Head(e.to_string()))?
+                .detach()
+        };
         let changes = super::changes::changes(&repo, tree_id, index_state)?;
         let changed = changes
             .iter()
@@ -228,6 +253,7 @@ where
                 }
             }
         };
+        let added = merge_own_lines(repo, &mut loose, file, new, added, limit, &mut old_buf)?;
         if added.is_empty() {
             continue;
         }
@@ -241,6 +267,36 @@ where
         })?;
     }
     Ok(())
+}
+
+/// For a merge's file, the lines of `added` (against the first parent) that are added against
+/// every other parent too: what the merge introduces itself (a conflict resolution, an "evil
+/// merge"), as `git show --cc` shows it. Lines that one parent already had are that parent's
+/// commits' to answer for, and were scanned there.
+fn merge_own_lines(
+    repo: &gix::Repository,
+    loose: &mut LooseReader,
+    file: &Planned,
+    new: &[u8],
+    mut added: AddedLines,
+    limit: u64,
+    buf: &mut Vec<u8>,
+) -> Result<AddedLines, SourceError> {
+    for other in &file.other_parents {
+        let Some(other) = other else {
+            continue; // absent there: every line is added against it
+        };
+        if added.is_empty() {
+            break;
+        }
+        match read_blob(repo, loose, other, &file.path, limit, buf)? {
+            Blob::Whole(old) if !binary::is_binary(old) => {
+                added = added.intersect(&crate::source::added_lines(old, new));
+            }
+            _ => {}
+        }
+    }
+    Ok(added)
 }
 
 /// Files at least this large (as staged) that have an old version are read on two threads.
@@ -371,6 +427,7 @@ pub(crate) fn plan(changes: Vec<Change>) -> Vec<Planned> {
                     staged_size: new.staged_size,
                     old_id: same_kind(old.mode, new.mode).then_some(old.id),
                     paired: false,
+                    other_parents: Vec::new(),
                 })
             }
             _ => {}
@@ -425,6 +482,7 @@ fn pair_renames(additions: Vec<Side>, deletions: Vec<Side>, planned: &mut Vec<Pl
             staged_size: add.staged_size,
             old_id: source,
             paired: source.is_some(),
+            other_parents: Vec::new(),
         });
     }
 }

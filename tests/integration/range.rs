@@ -344,3 +344,149 @@ fn an_internal_error_during_a_push_speaks_of_the_push() {
     assert!(stderr.contains("git push --no-verify"), "{stderr}");
     assert!(!stderr.contains("git commit"), "{stderr}");
 }
+
+#[test]
+fn a_merge_is_scanned_for_the_lines_it_introduces_itself() {
+    let repo = TestRepo::new();
+    repo.git(&["checkout", "-q", "-b", "main"]);
+    repo.write("app.py", "a = 0\n");
+    repo.write("other.py", "o = 0\n");
+    repo.commit_all("base");
+    let base = repo.git(&["rev-parse", "HEAD"]).trim().to_owned();
+    repo.git(&["checkout", "-q", "-b", "feature"]);
+    repo.write("app.py", "a = 0\nfeature = 1\n");
+    // A key the branch itself adds: its commit answers for it, not the merge.
+    repo.write("other.py", format!("o = 0\nK = \"{}\"\n", openai_key(51)));
+    repo.commit_all("feature");
+    let feature = repo.git(&["rev-parse", "HEAD"]).trim().to_owned();
+    repo.git(&["checkout", "-q", "main"]);
+    repo.write("app.py", "a = 0\nmain = 1\n");
+    repo.commit_all("main");
+    let conflict = repo.git_output(&["merge", "-q", "feature"]);
+    assert!(
+        !conflict.status.success(),
+        "the merge was meant to conflict"
+    );
+    // The resolution adds a key that is in neither parent.
+    repo.write(
+        "app.py",
+        format!(
+            "a = 0\nmain = 1\nfeature = 1\nKEY = \"{}\"\n",
+            openai_key(52)
+        ),
+    );
+    repo.git(&["add", "app.py"]);
+    repo.git(&["commit", "-q", "--no-verify", "-m", "merge"]);
+    let merge = repo.git(&["rev-parse", "HEAD"]).trim().to_owned();
+    // git's own view of what the merge introduces: the lines `--cc` marks added against both.
+    let cc = repo.git(&["diff-tree", "--cc", "-p", "HEAD"]);
+    let git_own: Vec<&str> = cc
+        .lines()
+        .filter(|l| l.starts_with("++") && !l.starts_with("+++"))
+        .collect();
+    assert_eq!(git_own.len(), 1, "{cc}");
+    assert!(git_own[0].contains("KEY"), "{cc}");
+
+    let out = repo.keyward(&[
+        "scan",
+        "--range",
+        &format!("{base}..HEAD"),
+        "--format",
+        "json",
+    ]);
+    let doc: serde_json::Value = serde_json::from_slice(&out.stdout).unwrap();
+    let found: Vec<(String, String, u64)> = doc["findings"]
+        .as_array()
+        .unwrap()
+        .iter()
+        .map(|f| {
+            (
+                f["path"].as_str().unwrap().to_owned(),
+                f["commit"].as_str().unwrap().to_owned(),
+                f["line"].as_u64().unwrap(),
+            )
+        })
+        .collect();
+    assert_eq!(
+        found,
+        [
+            ("app.py".to_owned(), merge.clone(), 4),
+            ("other.py".to_owned(), feature.clone(), 2),
+        ]
+    );
+}
+
+#[test]
+fn reftable_repositories_commit_scan_ranges_and_push() {
+    let repo = TestRepo::with_init_args(&["--ref-format=reftable"]);
+    let remote = repo.root.parent().unwrap().join("remote.git");
+    repo.git(&[
+        "init",
+        "-q",
+        "--bare",
+        "--ref-format=reftable",
+        "-b",
+        "main",
+        remote.to_str().unwrap(),
+    ]);
+    repo.git(&["remote", "add", "origin", remote.to_str().unwrap()]);
+    assert!(repo.keyward(&["install"]).status.success());
+    assert!(repo.keyward(&["install", "--pre-push"]).status.success());
+
+    // The first commit (an unborn HEAD) and a clean second one go through the hook.
+    repo.write("app.py", "print('hi')\n");
+    repo.stage(&["app.py"]);
+    let out = repo.git_output(&["commit", "-q", "-m", "base"]);
+    assert!(
+        out.status.success(),
+        "{}",
+        describe("first commit", &repo.root, &out)
+    );
+    repo.git(&["push", "-q", "origin", "main"]);
+    repo.write("app.py", "print('hi')\nprint('again')\n");
+    repo.stage(&["app.py"]);
+    let out = repo.git_output(&["commit", "-q", "-m", "clean"]);
+    assert!(
+        out.status.success(),
+        "{}",
+        describe("clean commit", &repo.root, &out)
+    );
+
+    // A staged key is blocked.
+    repo.write("app.py", format!("KEY = \"{}\"\n", openai_key(61)));
+    repo.stage(&["app.py"]);
+    let out = repo.git_output(&["commit", "-q", "-m", "leak"]);
+    assert!(!out.status.success());
+    assert!(String::from_utf8_lossy(&out.stderr).contains("OpenAI API key"));
+
+    // Committed past the hook: the range and the push find it.
+    repo.git(&["commit", "-q", "--no-verify", "-m", "leak"]);
+    let out = repo.keyward(&["scan", "--range", "HEAD~1..HEAD"]);
+    assert_eq!(
+        out.status.code(),
+        Some(1),
+        "{}",
+        describe("range", &repo.root, &out)
+    );
+    let out = repo.keyward(&["scan", "--range", "origin/main.."]);
+    assert_eq!(
+        out.status.code(),
+        Some(1),
+        "{}",
+        describe("range", &repo.root, &out)
+    );
+    let out = repo.git_output(&["push", "origin", "main"]);
+    let stderr = String::from_utf8_lossy(&out.stderr);
+    assert!(
+        !out.status.success() && stderr.contains("OpenAI API key"),
+        "{stderr}"
+    );
+    // A new branch: what no remote-tracking branch has.
+    repo.git(&["checkout", "-q", "-b", "feature"]);
+    let out = repo.git_output(&["push", "origin", "feature"]);
+    let stderr = String::from_utf8_lossy(&out.stderr);
+    assert!(
+        !out.status.success() && stderr.contains("OpenAI API key"),
+        "{stderr}"
+    );
+}

@@ -56,6 +56,39 @@ impl AddedLines {
         AddedLines(Kind::Ranges(merged))
     }
 
+    /// The lines added in both `self` and `other` (of the same new file): what a merge adds
+    /// against every one of its parents, which is what it introduces itself.
+    ///
+    /// ```
+    /// use keyward_detect::AddedLines;
+    /// let first = AddedLines::from_ranges(vec![0..3]);
+    /// let second = AddedLines::from_ranges(vec![2..5]);
+    /// assert_eq!(first.intersect(&second), AddedLines::from_ranges(vec![2..3]));
+    /// assert_eq!(AddedLines::all().intersect(&second), second);
+    /// ```
+    pub fn intersect(&self, other: &AddedLines) -> AddedLines {
+        let (a, b) = match (&self.0, &other.0) {
+            (Kind::All, _) => return other.clone(),
+            (_, Kind::All) => return self.clone(),
+            (Kind::Ranges(a), Kind::Ranges(b)) => (a, b),
+        };
+        let (mut i, mut j) = (0, 0);
+        let mut out = Vec::new();
+        while i < a.len() && j < b.len() {
+            let start = a[i].start.max(b[j].start);
+            let end = a[i].end.min(b[j].end);
+            if start < end {
+                out.push(start..end);
+            }
+            if a[i].end < b[j].end {
+                i += 1;
+            } else {
+                j += 1;
+            }
+        }
+        AddedLines::from_ranges(out)
+    }
+
     /// Whether nothing was added.
     pub fn is_empty(&self) -> bool {
         matches!(&self.0, Kind::Ranges(r) if r.is_empty())
