@@ -91,6 +91,11 @@ pub struct ScanArgs {
     /// `--from-ref A --to-ref B` (PRE_COMMIT_FROM_REF / PRE_COMMIT_TO_REF) the commits of A..B.
     #[arg(long, conflicts_with_all = ["staged", "range", "pre_push"])]
     pub framework: bool,
+    /// Ignore inline allow comments (keyward:allow, gitleaks:allow, keyward:allow-next-line):
+    /// for a CI check whose reviewer wants to see everything. Allowlists and ignore files
+    /// still apply.
+    #[arg(long)]
+    pub no_allow_comments: bool,
     /// With PATHS: also scan files that .gitignore ignores.
     #[arg(long, requires = "paths")]
     pub no_gitignore: bool,

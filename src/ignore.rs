@@ -12,15 +12,15 @@
 //! its content.
 //!
 //! `.gitleaksignore` lines are `path:rule:line` or `commit:path:rule:line` (gitleaks' own
-//! fingerprints); they match a finding of that rule (gitleaks ids mapped onto keyward's) that
-//! starts on that line of that file, and, with a commit, only in that commit.
+//! fingerprints); they match the finding that starts on that line of that file, and, with a
+//! commit, only in that commit, whichever rule keyward names it with (gitleaks' ids and
+//! keyward's differ for the same secret).
 
 use std::collections::HashSet;
 use std::path::{Path, PathBuf};
 
 use crate::confined;
 
-use keyward_detect::config::gitleaks;
 use keyward_detect::finding::Finding;
 
 /// keyward's ignore file, at the work tree's root.
@@ -57,7 +57,6 @@ pub struct IgnoreError {
 struct GitleaksEntry {
     commit: Option<String>,
     path: String,
-    rule: String,
     line: u32,
 }
 
@@ -197,11 +196,12 @@ impl IgnoreList {
         if self.has_legacy && self.fingerprints.contains(&finding.legacy_fingerprint()) {
             return true;
         }
-        let rule = finding.rule.id.as_str();
+        // A `.gitleaksignore` entry names gitleaks' rule, which for the same secret is often
+        // not keyward's (`generic-api-key` where keyward names the provider, or reads it as
+        // `dotenv-secret`): the path, line and commit identify the finding; the rule does not.
         let path = finding.path_lossy();
         self.gitleaks.iter().any(|g| {
-            (g.rule == rule || gitleaks::alias(&g.rule) == Some(rule))
-                && g.path == path
+            g.path == path
                 && g.line == finding.location.line
                 && g.commit.as_deref().is_none_or(|c| {
                     finding
@@ -345,7 +345,6 @@ fn parse_gitleaks(entry: &str) -> Option<GitleaksEntry> {
     (!rule.is_empty() && !path.is_empty()).then(|| GitleaksEntry {
         commit,
         path: path.to_owned(),
-        rule: rule.to_owned(),
         line,
     })
 }
@@ -362,7 +361,6 @@ mod tests {
             Some(GitleaksEntry {
                 commit: Some(id.into()),
                 path: "src/a:b.py".into(),
-                rule: "generic-api-key".into(),
                 line: 12
             })
         );

@@ -35,6 +35,8 @@ pub struct Scanned {
     pub notes: Vec<String>,
     /// Findings left out of the report by [`FINDINGS_PER_FILE`].
     pub not_shown: usize,
+    /// Matches allow comments and allowlists kept out.
+    pub suppressed: keyward_detect::detect::Suppressed,
 }
 
 /// Runs a scan and renders its report.
@@ -72,7 +74,7 @@ pub fn scan(cli: &Cli, args: &ScanArgs) -> Result<Scanned> {
     let (target, root, env_ignored, detector, findings) = if whole_files {
         let files = paths::collect(&args.paths, !args.no_gitignore)?;
         timings.push(("list the files", started.elapsed()));
-        let (detector, limits) = detector_and_limits(cli, &cwd)?;
+        let (detector, limits) = detector_and_limits(cli, args, &cwd)?;
         let mut progress = Progress::new(cli, files.len());
         let findings = pipeline::scan(&detector, |visit| {
             paths::for_each(&files, limits, &mut summary, |file| {
@@ -103,9 +105,9 @@ pub fn scan(cli: &Cli, args: &ScanArgs) -> Result<Scanned> {
                 }
             }
             let limits = config.limits;
-            (config.detector()?, limits)
+            (with_args(config.detector()?, args), limits)
         } else {
-            detector_and_limits(cli, &root)?
+            detector_and_limits(cli, args, &root)?
         };
         history.set_limits(limits);
         let mut inline_allows: Vec<String> = Vec::new();
@@ -139,7 +141,7 @@ pub fn scan(cli: &Cli, args: &ScanArgs) -> Result<Scanned> {
             .unwrap_or_default();
         let env_ignored = Some(keyward::fix::ignores_env(&gitignore));
         let started = Instant::now();
-        let (detector, limits) = detector_and_limits(cli, &root)?;
+        let (detector, limits) = detector_and_limits(cli, args, &root)?;
         staged.set_limits(limits);
         timings.push(("load the rules and build the prefilter", started.elapsed()));
         let scanning = Instant::now();
@@ -186,6 +188,7 @@ pub fn scan(cli: &Cli, args: &ScanArgs) -> Result<Scanned> {
             rules.compiled_rule_ids().join(", ")
         );
     }
+    let suppressed = detector.suppressed();
     // The process ends soon after the report: freeing the rules, automata and compiled regexes
     // one by one would only cost time (a tenth of a millisecond on a small commit).
     std::mem::forget(detector);
@@ -199,6 +202,7 @@ pub fn scan(cli: &Cli, args: &ScanArgs) -> Result<Scanned> {
         root,
         notes,
         not_shown,
+        suppressed,
     })
 }
 
@@ -298,7 +302,9 @@ fn suppressed_by_the_range(cli: &Cli, root: &Path, findings: &[Finding]) -> Vec<
         return Vec::new();
     }
     let head_ignore = IgnoreList::load(root).ok();
-    let head = detector_and_limits(cli, root).ok().map(|(d, _)| d);
+    let head = detector_and_limits(cli, &ScanArgs::default(), root)
+        .ok()
+        .map(|(d, _)| d);
     let mut allowed = Vec::new();
     for f in findings {
         let by_ignore = head_ignore.as_ref().is_some_and(|i| i.ignores(f));
@@ -418,6 +424,7 @@ fn report_of(scanned: &Scanned) -> Report<'_> {
         ignored: scanned.ignored,
         salt: &scanned.salt,
         not_shown: scanned.not_shown,
+        suppressed: scanned.suppressed,
     }
 }
 
@@ -502,11 +509,11 @@ fn write_report_file(
 /// The detector for the config named with `--config`, else the one at `root`. Config warnings
 /// (what keyward reads differently from gitleaks) go to stderr.
 pub fn detector(cli: &Cli, root: &Path) -> Result<Detector> {
-    Ok(detector_and_limits(cli, root)?.0)
+    Ok(detector_and_limits(cli, &ScanArgs::default(), root)?.0)
 }
 
 /// [`detector`], with the config's limits.
-fn detector_and_limits(cli: &Cli, root: &Path) -> Result<(Detector, Limits)> {
+fn detector_and_limits(cli: &Cli, args: &ScanArgs, root: &Path) -> Result<(Detector, Limits)> {
     let config = keyward::repo_config::resolve(cli.config.as_ref(), root)?;
     if !cli.quiet {
         for warning in &config.warnings {
@@ -514,7 +521,13 @@ fn detector_and_limits(cli: &Cli, root: &Path) -> Result<(Detector, Limits)> {
         }
     }
     let limits = config.limits;
-    Ok((config.detector()?, limits))
+    Ok((with_args(config.detector()?, args), limits))
+}
+
+/// The detector as the scan's options want it (`--no-allow-comments`).
+fn with_args(mut detector: Detector, args: &ScanArgs) -> Detector {
+    detector.set_allow_comments(!args.no_allow_comments);
+    detector
 }
 
 /// A progress bar for scans of files on disk: on a terminal only, and only once the scan has

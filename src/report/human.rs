@@ -70,6 +70,20 @@ fn too_large_note(report: &Report<'_>) -> String {
     )
 }
 
+/// What was found and not reported, by cause, when anything was: the audit trail (`-v`).
+fn suppressions_line(report: &Report<'_>, out: &mut dyn Write) -> io::Result<()> {
+    let s = report.suppressed;
+    if s.by_comment + s.by_allowlist + report.ignored == 0 {
+        return Ok(());
+    }
+    writeln!(
+        out,
+        "keyward: suppressed: {} by inline allow comments, {} by config allowlists, {} by \
+         ignore files (.keywardignore / .gitleaksignore).",
+        s.by_comment, s.by_allowlist, report.ignored
+    )
+}
+
 /// Writes the report. Prints nothing when there are no findings unless `verbose`.
 ///
 /// # Errors
@@ -96,12 +110,8 @@ pub fn render(
                 report.summary.binary_skipped
             )?;
         }
-        if verbose && report.ignored > 0 {
-            writeln!(
-                out,
-                "keyward: {} recorded findings ignored (.keywardignore / .gitleaksignore).",
-                report.ignored
-            )?;
+        if verbose {
+            suppressions_line(report, out)?;
         }
         return Ok(());
     }
@@ -134,7 +144,8 @@ pub fn render(
     }
     writeln!(
         out,
-        "Not a secret? Add `keyward:allow` in a comment on that line, or list it in .keyward.toml."
+        "Not a secret? Add `keyward:allow` in a comment on that line (or `keyward:allow-next-line` \
+         on the line before), or list it in .keyward.toml."
     )?;
     writeln!(
         out,
@@ -144,6 +155,9 @@ pub fn render(
         Target::Staged => writeln!(out, "To commit anyway, knowingly: git commit --no-verify")?,
         Target::Commits => writeln!(out, "To push anyway, knowingly: git push --no-verify")?,
         Target::Paths => {}
+    }
+    if verbose {
+        suppressions_line(report, out)?;
     }
     Ok(())
 }
@@ -171,8 +185,8 @@ fn finding_block(
         style.paint(&format!("{path}:{}:{}", loc.line, loc.column), |t| t
             .bold()
             .to_string()),
-        f.rule.description,
-        f.rule.id
+        sanitize(&f.rule.description),
+        sanitize(f.rule.id.as_str())
     );
     writeln!(out, "  {title}")?;
 
@@ -191,8 +205,9 @@ fn finding_block(
     if let Some(why) = &f.rule.why {
         writeln!(
             out,
-            "  {}   {why}",
-            style.paint("why:", |t| t.yellow().to_string())
+            "  {}   {}",
+            style.paint("why:", |t| t.yellow().to_string()),
+            sanitize(why)
         )?;
     }
     let suggestion = suggest(f);
@@ -205,9 +220,9 @@ fn finding_block(
                 "    {gutter} | {}",
                 style.paint(&sanitize(line), |t| t.green().to_string())
             )?;
-            writeln!(out, "    {pad}   and {}.", suggestion.advice)?;
+            writeln!(out, "    {pad}   and {}.", sanitize(&suggestion.advice))?;
         }
-        None => writeln!(out, "  {fix}   {}.", suggestion.advice)?,
+        None => writeln!(out, "  {fix}   {}.", sanitize(&suggestion.advice))?,
     }
     if env_ignored == Some(false) && suggestion.advice.contains(".env file that git ignores") {
         writeln!(
@@ -218,7 +233,8 @@ fn finding_block(
     if let Some(rotate) = &f.rule.rotate {
         writeln!(
             out,
-            "  if this key was ever pushed or shared, revoke and rotate it: {rotate}"
+            "  if this key was ever pushed or shared, revoke and rotate it: {}",
+            sanitize(rotate)
         )?;
     }
     writeln!(out)

@@ -47,6 +47,9 @@ struct JsonSummary {
     too_large_cut: usize,
     findings: usize,
     findings_not_shown: usize,
+    suppressed_by_comment: usize,
+    suppressed_by_allowlist: usize,
+    suppressed_by_ignore_file: usize,
 }
 
 /// Writes `report` as one JSON document followed by a newline.
@@ -91,6 +94,9 @@ pub fn render(
             too_large_cut: report.summary.too_large_cut,
             findings: report.findings.len(),
             findings_not_shown: report.not_shown,
+            suppressed_by_comment: report.suppressed.by_comment,
+            suppressed_by_allowlist: report.suppressed.by_allowlist,
+            suppressed_by_ignore_file: report.ignored,
         },
     };
     serde_json::to_writer_pretty(&mut *out, &doc)?;

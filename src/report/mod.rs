@@ -39,6 +39,8 @@ pub struct Report<'a> {
     pub salt: &'a [u8],
     /// Findings found but left out of the report (too many in one file).
     pub not_shown: usize,
+    /// Matches that allow comments and allowlists kept out of the report.
+    pub suppressed: keyward_detect::detect::Suppressed,
 }
 
 impl Report<'_> {

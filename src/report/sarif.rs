@@ -62,6 +62,9 @@ pub fn render(
                 "tooLargeSkipped": report.summary.too_large_skipped,
                 "tooLargeCut": report.summary.too_large_cut,
                 "findingsNotShown": report.not_shown,
+                "suppressedByComment": report.suppressed.by_comment,
+                "suppressedByAllowlist": report.suppressed.by_allowlist,
+                "suppressedByIgnoreFile": report.ignored,
             }
         }]
     });

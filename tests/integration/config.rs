@@ -372,3 +372,80 @@ fn the_readme_config_example_is_valid() {
     assert!(detector.ruleset().get("acme-token").is_some());
     assert!(detector.ruleset().get("aws-access-key-id").is_none());
 }
+
+#[test]
+fn the_users_own_rule_wins_over_a_built_in_generic_rule() {
+    let rule =
+        "id = \"acme-token\"\nregex = '''\\b(acme_[a-z0-9]{32})\\b'''\nkeywords = [\"acme_\"]\n";
+    for (name, config) in [
+        (".keyward.toml", format!("[[rules]]\n{rule}")),
+        (
+            ".gitleaks.toml",
+            format!("[extend]\nuseDefault = true\n\n[[rules]]\n{rule}"),
+        ),
+    ] {
+        let repo = base_repo();
+        repo.write(name, config);
+        let value = format!("acme_{}", fake("{lower:16}{digit:16}", 71));
+        repo.write("app.py", format!("TOKEN = \"{value}\"\n"));
+        repo.git(&["add", "-A"]);
+        let (code, findings) = scan_json(&repo, &[]);
+        assert_eq!(code, 1, "{name}");
+        assert_eq!(
+            findings,
+            [("acme-token".into(), "app.py".into(), 1)],
+            "{name}"
+        );
+    }
+}
+
+#[test]
+fn a_gitleaksignore_entry_silences_its_line_whatever_keyward_calls_the_rule() {
+    let repo = base_repo();
+    repo.write(
+        "a.py",
+        format!("A = \"{}\"\nB = \"{}\"\n", openai_key(33), openai_key(34)),
+    );
+    repo.stage(&["a.py"]);
+    // gitleaks calls these `generic-api-key` (or `openai-api-key`); keyward names them its way.
+    repo.write(".gitleaksignore", "a.py:generic-api-key:1\n");
+    let (_, findings) = scan_json(&repo, &[]);
+    assert_eq!(findings, [("openai-api-key".into(), "a.py".into(), 2)]);
+}
+
+#[test]
+fn allow_comments_on_the_line_before_can_be_turned_off_and_are_counted() {
+    let repo = base_repo();
+    repo.write(
+        "settings.json",
+        format!(
+            "{{\n  // keyward:allow-next-line (a rotated test key)\n  \"key\": \"{}\",\n  \"other\": \"{}\"\n}}\n",
+            openai_key(81),
+            openai_key(82)
+        ),
+    );
+    repo.write(
+        "app.py",
+        format!("KEY = \"{}\"  # keyward:allow\n", openai_key(83)),
+    );
+    repo.git(&["add", "-A"]);
+    // The line after the marker and the line with one are allowed; the next line is not.
+    let (code, findings) = scan_json(&repo, &[]);
+    assert_eq!(code, 1);
+    assert_eq!(
+        findings,
+        [("openai-api-key".into(), "settings.json".into(), 4)]
+    );
+    let out = repo.keyward(&["scan", "--format", "json"]);
+    let doc: Value = serde_json::from_slice(&out.stdout).unwrap();
+    assert_eq!(doc["summary"]["suppressed_by_comment"], 2);
+    // A reviewer's CI check sees everything.
+    let (_, findings) = scan_json(&repo, &["--no-allow-comments"]);
+    assert_eq!(findings.len(), 3, "{findings:?}");
+    let out = repo.keyward(&["scan", "-v"]);
+    let stderr = String::from_utf8_lossy(&out.stderr);
+    assert!(
+        stderr.contains("suppressed: 2 by inline allow comments"),
+        "{stderr}"
+    );
+}

@@ -411,6 +411,32 @@ fn findings_are_capped_per_file_with_a_count_of_the_rest() {
     );
 }
 
+#[test]
+fn a_rule_from_the_repository_cannot_carry_terminal_escapes() {
+    for field in [
+        "description = \"ACME \\u001b]0;pwned\\u0007 token\"",
+        "why = \"because\\u001b[2J\"",
+        "rotate = \"https://example.com/\\u202e\"",
+        "env = \"ACME\\u001b[31m\"",
+        "env = \"ACME TOKEN\"",
+    ] {
+        let repo = TestRepo::new();
+        repo.write(
+            ".keyward.toml",
+            format!(
+                "[[rules]]\nid = \"acme-token\"\nregex = '''(acme_[a-z0-9]{{32}})'''\nkeywords = [\"acme_\"]\n{field}\n"
+            ),
+        );
+        repo.write("a.py", format!("T = \"acme_{}\"\n", "a1b2c3d4".repeat(4)));
+        repo.git(&["add", "-A"]);
+        let out = repo.keyward(&["scan", "--color", "never"]);
+        let shown = text(&out);
+        assert_eq!(out.status.code(), Some(2), "{field}: {shown}");
+        assert!(shown.contains(".keyward.toml"), "{field}: {shown}");
+        assert_eq!(has_control(shown.as_bytes()), None, "{field}");
+    }
+}
+
 /// Pieces of hostile file names: terminal escapes, line breaks, bidirectional overrides, CI log
 /// commands, the ignore file's own syntax, and bytes that are not UTF-8.
 fn name_piece() -> impl proptest::strategy::Strategy<Value = Vec<u8>> {

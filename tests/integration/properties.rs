@@ -167,6 +167,7 @@ proptest! {
             ignored: 0,
             salt: b"test-salt",
             not_shown: 0,
+            suppressed: Default::default(),
         };
         for show in [SecretDisplay::Redacted, SecretDisplay::Full] {
             let mut outputs: Vec<Vec<u8>> = Vec::new();

@@ -14,6 +14,7 @@ mod prefilter;
 pub mod words;
 
 use std::ops::Range;
+use std::sync::atomic::{AtomicUsize, Ordering};
 
 pub use self::prefilter::{Candidate, Prefilter, WINDOW_AFTER, WINDOW_BEFORE};
 use crate::finding::{Finding, LineContext, Location};
@@ -48,6 +49,9 @@ pub fn threads() -> usize {
 
 /// Inline markers that allow a line.
 pub const ALLOW_MARKERS: [&[u8]; 2] = [b"keyward:allow", b"gitleaks:allow"];
+
+/// The marker, on a line of its own, that allows the line after it.
+pub const ALLOW_NEXT_LINE: &[u8] = b"keyward:allow-next-line";
 
 /// A rule's regex failed to compile when first needed.
 #[derive(Debug, thiserror::Error)]
@@ -95,6 +99,19 @@ pub struct Detector {
     ruleset: Ruleset,
     prefilter: Prefilter,
     allowlists: Vec<Allowlist>,
+    /// Whether inline allow comments are obeyed (`--no-allow-comments` turns them off).
+    allow_comments: bool,
+    suppressed_by_comment: AtomicUsize,
+    suppressed_by_allowlist: AtomicUsize,
+}
+
+/// How many matches a scan left unreported, and why: the audit trail of suppressions.
+#[derive(Clone, Copy, Debug, Default, PartialEq, Eq)]
+pub struct Suppressed {
+    /// By an inline `keyward:allow` / `gitleaks:allow` comment or `keyward:allow-next-line`.
+    pub by_comment: usize,
+    /// By an allowlist of the config (regexes, stopwords, a rule's own allowlist).
+    pub by_allowlist: usize,
 }
 
 impl Detector {
@@ -105,6 +122,23 @@ impl Detector {
             ruleset,
             prefilter,
             allowlists,
+            allow_comments: true,
+            suppressed_by_comment: AtomicUsize::new(0),
+            suppressed_by_allowlist: AtomicUsize::new(0),
+        }
+    }
+
+    /// Whether inline allow comments suppress findings (they do unless turned off, as a CI
+    /// check may do so that a reviewer sees everything).
+    pub fn set_allow_comments(&mut self, obey: bool) {
+        self.allow_comments = obey;
+    }
+
+    /// What the scans so far left unreported because of allow comments and allowlists.
+    pub fn suppressed(&self) -> Suppressed {
+        Suppressed {
+            by_comment: self.suppressed_by_comment.load(Ordering::Relaxed),
+            by_allowlist: self.suppressed_by_allowlist.load(Ordering::Relaxed),
         }
     }
 
@@ -250,33 +284,43 @@ impl Detector {
         } else {
             self.matches_of_all(site, chunk, numbered)?
         };
-        per_rule.sort_by_key(|(order, _, _)| *order);
+        // Rule order decides which rule names a secret, with one exception: the user's own
+        // rules (from .keyward.toml / .gitleaks.toml) come before the built-in generic ones, as
+        // the most specific thing keyward knows about the repository.
+        per_rule.sort_by_key(|(order, index, _)| {
+            let rule = self.ruleset.rule(*index);
+            (rule.builtin && is_generic(rule), *order)
+        });
         // The spans claimed so far, pairwise disjoint, by start (so also by end): the one with
         // the greatest start before a span's end is the only one that can overlap it. A file
-        // with many thousands of matches stays linear-logarithmic, not quadratic.
-        let mut spans: std::collections::BTreeMap<usize, usize> = Default::default();
+        // with many thousands of matches stays linear-logarithmic, not quadratic. `claimed`
+        // holds findings; `vetoed` the values a built-in provider rule recognised and rejected.
+        let mut claimed: std::collections::BTreeMap<usize, usize> = Default::default();
+        let mut vetoed: std::collections::BTreeMap<usize, usize> = Default::default();
+        let overlaps = |spans: &std::collections::BTreeMap<usize, usize>, span: &Range<usize>| {
+            spans
+                .range(..span.end)
+                .next_back()
+                .is_some_and(|(_, &end)| end > span.start)
+        };
         let mut lines = LineIndex::default();
         for (_, index, matches) in per_rule {
             let rule = self.ruleset.rule(index);
-            let vetoes = !rule.info.tags.iter().any(|t| t == "generic");
+            let vetoes = rule.builtin && !is_generic(rule);
             for (span, whole) in matches {
-                let overlaps = spans
-                    .range(..span.end)
-                    .next_back()
-                    .is_some_and(|(_, &end)| end > span.start);
-                if overlaps {
-                    continue; // an earlier, more specific rule already judged these bytes
+                // An earlier rule already reported these bytes; or a built-in provider rule
+                // rejected them (wrong checksum, documentation key, placeholder), which speaks
+                // for them against later built-in rules, though not against the user's own.
+                if overlaps(&claimed, &span) || (rule.builtin && overlaps(&vetoed, &span)) {
+                    continue;
                 }
                 // Judged only now, for the bytes no earlier rule claimed: the checks can cost
                 // (an allowlist's regexes are compiled on first use).
-                let accepted = self.accepts(rule, site, chunk.bytes, whole, span.clone());
-                // A provider rule that recognises a value and rejects it (wrong checksum,
-                // documentation key, placeholder) speaks for it: no generic rule reports it.
-                if accepted || vetoes {
-                    spans.insert(span.start, span.end);
-                }
-                if accepted {
+                if self.accepts(rule, site, chunk.bytes, whole, span.clone()) {
+                    claimed.insert(span.start, span.end);
                     out.push(finding(rule, site, chunk, &mut lines, span));
+                } else if vetoes {
+                    vetoed.insert(span.start, span.end);
                 }
             }
         }
@@ -443,10 +487,8 @@ impl Detector {
             return false;
         }
         let line = line_of(text, span.start);
-        if ALLOW_MARKERS
-            .iter()
-            .any(|m| memchr::memmem::find(&text[line.clone()], m).is_some())
-        {
+        if self.allow_comments && allowed_by_comment(text, line.clone()) {
+            self.suppressed_by_comment.fetch_add(1, Ordering::Relaxed);
             return false;
         }
         let targets = Targets {
@@ -457,12 +499,32 @@ impl Detector {
         let global = self.allowlists.iter().filter(|a| {
             a.target_rules.is_empty() || a.target_rules.iter().any(|t| t == rule.id().as_str())
         });
-        !rule
+        let allowed = rule
             .allowlists
             .iter()
             .chain(global)
-            .any(|a| allows(a, site, &targets))
+            .any(|a| allows(a, site, &targets));
+        if allowed {
+            self.suppressed_by_allowlist.fetch_add(1, Ordering::Relaxed);
+        }
+        !allowed
     }
+}
+
+/// Whether the line at `line` in `text` carries an allow marker, or the line before it
+/// carries [`ALLOW_NEXT_LINE`] (for formats where a trailing comment cannot go: JSON with
+/// comments, `.properties`, multi-line strings, heredocs). The line before counts only when
+/// it is in `text`, the added lines: a marker already there does not cover a new line.
+fn allowed_by_comment(text: &[u8], line: Range<usize>) -> bool {
+    let has =
+        |range: Range<usize>, marker: &[u8]| memchr::memmem::find(&text[range], marker).is_some();
+    if ALLOW_MARKERS.iter().any(|m| has(line.clone(), m)) {
+        return true;
+    }
+    let Some(newline) = line.start.checked_sub(1) else {
+        return false;
+    };
+    has(line_of(text, newline), ALLOW_NEXT_LINE)
 }
 
 /// What an allowlist can look at.
@@ -562,6 +624,11 @@ fn commit_criterion(allowlist: &Allowlist, site: Site<'_>) -> Option<bool> {
                 .any(|c| c.len() >= 4 && commit.starts_with(c.as_str()))
         })
     })
+}
+
+/// Whether `rule` is one of the generic rules (tagged `generic`), which name no provider.
+fn is_generic(rule: &Rule) -> bool {
+    rule.info.tags.iter().any(|t| t == "generic")
 }
 
 fn combine(all: bool, mut results: impl Iterator<Item = bool>) -> bool {

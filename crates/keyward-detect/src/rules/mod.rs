@@ -159,6 +159,22 @@ pub struct RuleError {
     pub message: String,
 }
 
+/// Whether `name` can be an environment variable's name in every language keyward writes a
+/// lookup for: ASCII letters, digits and `_`, not starting with a digit.
+fn is_env_name(name: &str) -> bool {
+    let mut chars = name.chars();
+    chars
+        .next()
+        .is_some_and(|c| c.is_ascii_alphabetic() || c == '_')
+        && chars.all(|c| c.is_ascii_alphanumeric() || c == '_')
+}
+
+/// A character a terminal acts on or that reorders text: controls and bidirectional marks.
+fn is_unprintable(c: char) -> bool {
+    c.is_control()
+        || matches!(c, '\u{200e}' | '\u{200f}' | '\u{202a}'..='\u{202e}' | '\u{2066}'..='\u{2069}')
+}
+
 impl Rule {
     /// Builds a rule from its TOML form. Regexes other than the main one are compiled now;
     /// the main one on first use.
@@ -206,6 +222,27 @@ impl Rule {
             .chain(&spec.allowlist)
             .map(|a| Allowlist::from_spec(a, builtin).map_err(&err))
             .collect::<Result<_, _>>()?;
+        // Every text a rule carries ends up on a terminal, in a CI log or in a rewritten line:
+        // a config that comes with a repository must not smuggle control characters into them.
+        if let Some(env) = &spec.env {
+            if !is_env_name(env) {
+                return Err(err(format!(
+                    "env {env:?} is not a variable name (letters, digits and _, not starting \
+                     with a digit)"
+                )));
+            }
+        }
+        for (field, text) in [
+            ("description", Some(&spec.description)),
+            ("why", spec.why.as_ref()),
+            ("rotate", spec.rotate.as_ref()),
+        ] {
+            if text.is_some_and(|t| t.chars().any(is_unprintable)) {
+                return Err(err(format!(
+                    "{field} holds a control or bidirectional character"
+                )));
+            }
+        }
         let description = if spec.description.is_empty() {
             spec.id.clone()
         } else {
