@@ -104,6 +104,9 @@ pub fn scan(cli: &Cli, args: &ScanArgs) -> Result<Scanned> {
                     eprintln!("keyward: warning: {warning}");
                 }
             }
+            if cli.verbose {
+                say_applied(&config);
+            }
             let limits = config.limits;
             (with_args(config.detector()?, args), limits)
         } else {
@@ -520,8 +523,22 @@ fn detector_and_limits(cli: &Cli, args: &ScanArgs, root: &Path) -> Result<(Detec
             eprintln!("keyward: warning: {warning}");
         }
     }
+    if cli.verbose {
+        say_applied(&config);
+    }
     let limits = config.limits;
     Ok((with_args(config.detector()?, args), limits))
+}
+
+/// What `-v` says the config brought besides its own lines.
+fn say_applied(config: &keyward_detect::config::Config) {
+    if config.applies_gitleaks_default_allowlist() {
+        eprintln!(
+            "keyward: the .gitleaks.toml builds on gitleaks' defaults (useDefault = true), so \
+             gitleaks' default global allowlist applies too (vendored and lock files, template \
+             references such as ${{VAR}} and {{{{ x }}}}, booleans)."
+        );
+    }
 }
 
 /// The detector as the scan's options want it (`--no-allow-comments`).

@@ -449,3 +449,24 @@ fn allow_comments_on_the_line_before_can_be_turned_off_and_are_counted() {
         "{stderr}"
     );
 }
+
+#[test]
+fn a_gitleaks_config_on_gitleaks_defaults_brings_gitleaks_default_allowlist() {
+    let leak = format!("const key = \"{}\";\n", openai_key(91));
+    for (name, config, expected) in [
+        (".gitleaks.toml", "[extend]\nuseDefault = true\n", 1),
+        (".keyward.toml", "[extend]\nuseDefault = true\n", 3),
+    ] {
+        let repo = base_repo();
+        repo.write(name, config);
+        repo.write("node_modules/lib/index.js", &leak);
+        repo.write("vendor/github.com/acme/x/key.go", &leak);
+        repo.write("src/app.js", &leak);
+        repo.git(&["add", "-A"]);
+        let (_, findings) = scan_json(&repo, &[]);
+        assert_eq!(findings.len(), expected, "{name}: {findings:?}");
+        let out = repo.keyward(&["scan", "-v"]);
+        let said = String::from_utf8_lossy(&out.stderr).contains("default global allowlist");
+        assert_eq!(said, name == ".gitleaks.toml");
+    }
+}

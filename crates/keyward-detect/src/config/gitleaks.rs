@@ -1,6 +1,83 @@
 //! What it takes for a `.gitleaks.toml` to work as it is: gitleaks' rule ids mapped onto
 //! keyward's, and Go RE2 patterns turned into Rust `regex` syntax where the two differ.
 
+/// gitleaks' default global allowlist, as its `config/gitleaks.toml` (v8.25 and later) has it:
+/// well-known vendored and generated paths, values that are template references or booleans,
+/// and two stopwords. A `.gitleaks.toml` with `[extend] useDefault = true` builds on gitleaks'
+/// whole default config, this allowlist included, so keyward applies it there too (regexes as
+/// gitleaks writes them, precedence quirks and all: the same file gives the same results).
+pub const DEFAULT_ALLOWLIST: &str = r#"description = "global allow lists"
+paths = [
+    '''gitleaks\.toml''',
+    '''(?i)\.(?:bmp|gif|jpe?g|png|svg|tiff?)$''',
+    '''(?i)\.(?:eot|[ot]tf|woff2?)$''',
+    '''(?i)\.(?:docx?|xlsx?|pdf|bin|socket|vsidx|v2|suo|wsuo|.dll|pdb|exe|gltf)$''',
+    '''go\.(?:mod|sum|work(?:\.sum)?)$''',
+    '''(?:^|/)vendor/modules\.txt$''',
+    '''(?:^|/)vendor/(?:github\.com|golang\.org/x|google\.golang\.org|gopkg\.in|istio\.io|k8s\.io|sigs\.k8s\.io)(?:/.*)?$''',
+    '''(?:^|/)gradlew(?:\.bat)?$''',
+    '''(?:^|/)gradle\.lockfile$''',
+    '''(?:^|/)mvnw(?:\.cmd)?$''',
+    '''(?:^|/)\.mvn/wrapper/MavenWrapperDownloader\.java$''',
+    '''(?:^|/)node_modules(?:/.*)?$''',
+    '''(?:^|/)(?:deno\.lock|npm-shrinkwrap\.json|package-lock\.json|pnpm-lock\.yaml|yarn\.lock)$''',
+    '''(?:^|/)bower_components(?:/.*)?$''',
+    '''(?:^|/)(?:angular|bootstrap|jquery(?:-?ui)?|plotly|swagger-?ui)[a-zA-Z0-9.-]*(?:\.min)?\.js(?:\.map)?$''',
+    '''(?:^|/)javascript\.json$''',
+    '''(?:^|/)(?:Pipfile|poetry)\.lock$''',
+    '''(?i)(?:^|/)(?:v?env|virtualenv)/lib(?:64)?(?:/.*)?$''',
+    '''(?i)(?:^|/)(?:lib(?:64)?/python[23](?:\.\d{1,2})+|python/[23](?:\.\d{1,2})+/lib(?:64)?)(?:/.*)?$''',
+    '''(?i)(?:^|/)[a-z0-9_.]+-[0-9.]+\.dist-info(?:/.+)?$''',
+    '''(?:^|/)vendor/(?:bundle|ruby)(?:/.*?)?$''',
+    '''\.gem$''',
+    '''verification-metadata\.xml''',
+    '''Database.refactorlog''',
+    '''(?:^|/)\.git$''',
+]
+regexes = [
+    '''(?i)^true|false|null$''',
+    '''^(?i:a+|b+|c+|d+|e+|f+|g+|h+|i+|j+|k+|l+|m+|n+|o+|p+|q+|r+|s+|t+|u+|v+|w+|x+|y+|z+|\*+|\.+)$''',
+    '''^\$(?:\d+|{\d+})$''',
+    '''^\$(?:[A-Z_]+|[a-z_]+)$''',
+    '''^\${(?:[A-Z_]+|[a-z_]+)}$''',
+    '''^\{\{[ \t]*[\w ().|]+[ \t]*}}$''',
+    '''^\$\{\{[ \t]*(?:(?:env|github|secrets|vars)(?:\.[A-Za-z]\w+)+[\w "'&./=|]*)[ \t]*}}$''',
+    '''^%(?:[A-Z_]+|[a-z_]+)%$''',
+    '''^%[+\-# 0]?[bcdeEfFgGoOpqstTUvxX]$''',
+    '''^\{\d{0,2}}$''',
+    '''^@(?:[A-Z_]+|[a-z_]+)@$''',
+    '''^/Users/(?i)[a-z0-9]+/[\w .-/]+$''',
+    '''^/(?:bin|etc|home|opt|tmp|usr|var)/[\w ./-]+$''',
+]
+stopwords = [
+    "014df517-39d1-4453-b7b3-9930c563627c",
+    "abcdefghijklmnopqrstuvwxyz",
+]
+"#;
+
+/// [`DEFAULT_ALLOWLIST`], parsed.
+///
+/// # Panics
+/// Never: the text is a constant, and a test parses it.
+pub fn default_allowlist() -> crate::rules::schema::AllowlistSpec {
+    translate_allowlist(
+        &toml::from_str(DEFAULT_ALLOWLIST).expect("gitleaks' default allowlist parses"),
+    )
+}
+
+/// An allowlist of a gitleaks config with its path and value regexes in Rust syntax
+/// ([`translate_regex`]).
+pub fn translate_allowlist(
+    spec: &crate::rules::schema::AllowlistSpec,
+) -> crate::rules::schema::AllowlistSpec {
+    let translate = |list: &[String]| list.iter().map(|r| translate_regex(r)).collect();
+    crate::rules::schema::AllowlistSpec {
+        regexes: translate(&spec.regexes),
+        paths: translate(&spec.paths),
+        ..spec.clone()
+    }
+}
+
 /// gitleaks' rule id → the keyward rule that covers the same secrets.
 ///
 /// Used where a gitleaks config or ignore file names a rule that keyward has under another id:
@@ -113,7 +190,51 @@ pub fn translate_regex(pattern: &str) -> String {
         rest = quoted.get(end + 2..).unwrap_or("");
     }
     out.push_str(rest);
+    escape_literal_braces(&out)
+}
+
+/// RE2 reads a `{` that does not open a repetition (`{n}`, `{n,}`, `{n,m}`) as a literal brace,
+/// as in gitleaks' own `^\$(?:\d+|{\d+})$`; Rust's `regex` rejects it. Such braces are escaped.
+fn escape_literal_braces(pattern: &str) -> String {
+    let bytes = pattern.as_bytes();
+    let mut out = String::with_capacity(pattern.len());
+    let mut i = 0;
+    while i < bytes.len() {
+        match bytes[i] {
+            b'\\' => {
+                let next = pattern[i + 1..].chars().next().map_or(0, char::len_utf8);
+                out.push_str(&pattern[i..i + 1 + next]);
+                i += 1 + next;
+                continue;
+            }
+            b'{' if !opens_repetition(&bytes[i + 1..]) => out.push_str("\\{"),
+            _ => {
+                let len = pattern[i..].chars().next().map_or(1, char::len_utf8);
+                out.push_str(&pattern[i..i + len]);
+                i += len;
+                continue;
+            }
+        }
+        i += 1;
+    }
     out
+}
+
+/// Whether `after` (what follows a `{`) is `n}`, `n,}` or `n,m}`.
+fn opens_repetition(after: &[u8]) -> bool {
+    let digits = |s: &[u8]| s.iter().take_while(|b| b.is_ascii_digit()).count();
+    let n = digits(after);
+    if n == 0 {
+        return false;
+    }
+    match after.get(n) {
+        Some(b'}') => true,
+        Some(b',') => {
+            let m = digits(&after[n + 1..]);
+            after.get(n + 1 + m) == Some(&b'}')
+        }
+        _ => false,
+    }
 }
 
 /// The first `needle` (a two-byte escape) in `text` not itself escaped by a backslash.
@@ -156,5 +277,20 @@ mod tests {
         for (from, to) in super::ALIASES {
             assert!(rules.contains(to), "{from} -> {to}: no such rule");
         }
+    }
+
+    #[test]
+    fn braces_that_open_no_repetition_are_literal_as_in_re2() {
+        use super::translate_regex;
+        assert_eq!(translate_regex(r"^\$(?:\d+|{\d+})$"), r"^\$(?:\d+|\{\d+})$");
+        assert_eq!(translate_regex(r"a{2,3}b{4}c{5,}"), r"a{2,3}b{4}c{5,}");
+        assert_eq!(translate_regex(r"\{x\}"), r"\{x\}");
+    }
+
+    #[test]
+    fn the_default_allowlist_parses_and_compiles() {
+        let spec = super::default_allowlist();
+        assert!(spec.paths.len() > 20 && spec.regexes.len() > 10);
+        crate::rules::Allowlist::from_spec(&spec, false).unwrap();
     }
 }

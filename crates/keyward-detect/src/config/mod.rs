@@ -127,6 +127,9 @@ pub struct Config {
     /// `[limits] windowBefore` / `windowAfter`, when set.
     window: (Option<usize>, Option<usize>),
     use_default: bool,
+    /// A `.gitleaks.toml` that builds on gitleaks' defaults: gitleaks' default global
+    /// allowlist applies too ([`gitleaks::DEFAULT_ALLOWLIST`]).
+    gitleaks_defaults: bool,
     disabled: Vec<String>,
     rules: Vec<UserRule>,
     allowlists: Vec<Allowlist>,
@@ -233,6 +236,9 @@ impl Config {
             None if extend.path.is_some() => config.use_default,
             None => flavor == Flavor::Keyward || !defines_rules,
         };
+        if flavor == Flavor::Gitleaks && extend.use_default == Some(true) {
+            config.gitleaks_defaults = true;
+        }
 
         for spec in file.rules {
             let location = rule_location(text, &spec.id);
@@ -270,6 +276,13 @@ impl Config {
             config.rules.push(UserRule::New(Box::new(rule)));
         }
         for spec in file.allowlist.iter().chain(&file.allowlists) {
+            let translated;
+            let spec = if flavor == Flavor::Gitleaks {
+                translated = gitleaks::translate_allowlist(spec);
+                &translated
+            } else {
+                spec
+            };
             config.allowlists.push(
                 Allowlist::from_spec(spec, false)
                     .map_err(|message| error(locate(text, "allowlist"), message))?,
@@ -302,6 +315,12 @@ impl Config {
         Ok(config)
     }
 
+    /// Whether gitleaks' default global allowlist applies (a `.gitleaks.toml` with
+    /// `[extend] useDefault = true`), for `-v` to say so.
+    pub fn applies_gitleaks_default_allowlist(&self) -> bool {
+        self.gitleaks_defaults
+    }
+
     /// The detector this config describes.
     ///
     /// # Errors
@@ -326,6 +345,12 @@ impl Config {
             .collect();
         ruleset.disable(disabled);
         let mut allowlists = self.allowlists;
+        if self.gitleaks_defaults {
+            allowlists.push(
+                Allowlist::from_spec(&gitleaks::default_allowlist(), true)
+                    .expect("gitleaks' default allowlist compiles"),
+            );
+        }
         for list in &mut allowlists {
             for id in &mut list.target_rules {
                 *id = resolve(&ruleset, id).to_owned();

@@ -64,7 +64,16 @@ pub fn is_placeholder(secret: &[u8]) -> bool {
     FRAGMENTS.iter().any(|f| has_fragment(original, &lower, f))
         || has_long_run(secret, run)
         || is_template(secret)
+        || EMPTY_INPUT_DIGESTS.iter().any(|d| lower.contains(d))
 }
+
+/// The digests of empty input (MD5, SHA-1, SHA-256): random-looking, famous, and used as
+/// dummy tokens, ETags and cache keys, never as anyone's secret.
+const EMPTY_INPUT_DIGESTS: [&str; 3] = [
+    "d41d8cd98f00b204e9800998ecf8427e",
+    "da39a3ee5e6b4b0d3255bfef95601890afd80709",
+    "e3b0c44298fc1c149afbf4c8996fb92427ae41e4649b934ca495991b7852b855",
+];
 
 /// Whether a structured secret (a PEM or OpenSSH private key, a certificate, a PGP block: a
 /// format whose envelope says what it is) is a stand-in. Its encoded body is not judged by word
@@ -146,6 +155,8 @@ mod tests {
             "sk-000000000000000000000000",
             "{alnum:20}",
             "pass-{password}",
+            "d41d8cd98f00b204e9800998ecf8427e",
+            "E3B0C44298FC1C149AFBF4C8996FB92427AE41E4649B934CA495991B7852B855",
         ] {
             assert!(is_placeholder(p.as_bytes()), "{p}");
         }
