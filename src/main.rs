@@ -34,10 +34,16 @@ fn checks_a_push(args: &[std::ffi::OsString]) -> bool {
             && std::env::var_os("PRE_COMMIT_TO_REF").is_some_and(|v| !v.is_empty()))
 }
 
-/// "the commit was blocked. To commit anyway…" or its push twin.
-fn blocked(pushing: bool) -> String {
+/// "the commit was blocked. To commit anyway…", its push twin, or, for a range scan (a CI
+/// check or an audit, not a hook), that the check failed.
+fn blocked(pushing: bool, args: &[std::ffi::OsString]) -> String {
     if pushing {
         format!("the push was blocked. {PUSH_BYPASS}")
+    } else if args
+        .iter()
+        .any(|a| a == "--range" || a.to_string_lossy().starts_with("--range="))
+    {
+        "the check failed (exit 2).".to_owned()
     } else {
         format!("the commit was blocked. {BYPASS}")
     }
@@ -101,7 +107,7 @@ fn main() -> ExitCode {
             let is_error = e.use_stderr();
             let _ = e.print();
             if is_error {
-                eprintln!("keyward could not run, so {}", blocked(pushing));
+                eprintln!("keyward could not run, so {}", blocked(pushing, &args));
                 return ExitCode::from(exit::ERROR);
             }
             return ExitCode::from(exit::CLEAN);
@@ -119,7 +125,11 @@ fn main() -> ExitCode {
         Err(e) => {
             let mut err = std::io::stderr().lock();
             let _ = writeln!(err, "keyward: error: {e:#}");
-            let _ = writeln!(err, "keyward could not finish, so {}", blocked(pushing));
+            let _ = writeln!(
+                err,
+                "keyward could not finish, so {}",
+                blocked(pushing, &args)
+            );
             ExitCode::from(exit::ERROR)
         }
     }

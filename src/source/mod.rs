@@ -95,7 +95,7 @@ pub enum SourceError {
     #[error("cannot compare HEAD with the index: {0}")]
     Diff(String),
     /// A blob is missing or corrupt.
-    #[error("cannot read the staged blob {id} of {path}: {message}")]
+    #[error("cannot read the blob {id} of {path}: {message}")]
     Blob {
         /// The file it belongs to.
         path: String,

@@ -187,3 +187,47 @@ fn a_key_completed_by_a_commit_and_a_commented_out_key_are_reported() {
         );
     }
 }
+
+#[test]
+fn a_provider_key_wrapped_in_base64_is_reported_by_name_and_data_is_not() {
+    let b64 = |s: &str| base64::engine::general_purpose::STANDARD.encode(s);
+    let url = |s: &str| base64::engine::general_purpose::URL_SAFE_NO_PAD.encode(s);
+    let token = crate::util::github_token(71);
+    let key = crate::util::openai_key(72);
+    // A tiny PNG's bytes, as a data URI inlines them: binary once decoded.
+    let png: Vec<u8> = (0u8..=255).cycle().take(300).collect();
+    let repo = TestRepo::new();
+    repo.write(
+        "deploy/config.yaml",
+        format!(
+            "apiVersion: v1\nkind: ConfigMap\ndata:\n  GITHUB: {}\n  OPENAI: {}\n  DEMO: {}\n  LOGO: data:image/png;base64,{}\n",
+            b64(&token),
+            url(&key),
+            b64("password=correct-horse-battery"),
+            base64::engine::general_purpose::STANDARD.encode(&png),
+        ),
+    );
+    repo.git(&["add", "-A"]);
+    let out = repo.keyward(&["scan", "--format", "json"]);
+    let doc: serde_json::Value = serde_json::from_slice(&out.stdout)
+        .unwrap_or_else(|_| panic!("{}", describe("scan", &repo.root, &out)));
+    let found: Vec<(String, u64, bool)> = doc["findings"]
+        .as_array()
+        .unwrap()
+        .iter()
+        .map(|f| {
+            (
+                f["rule_id"].as_str().unwrap().to_owned(),
+                f["line"].as_u64().unwrap(),
+                f["description"].as_str().unwrap().contains("base64"),
+            )
+        })
+        .collect();
+    assert_eq!(
+        found,
+        [
+            ("github-pat".to_owned(), 4, true),
+            ("openai-api-key".to_owned(), 5, true),
+        ]
+    );
+}

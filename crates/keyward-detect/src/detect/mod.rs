@@ -11,15 +11,17 @@ pub mod entropy;
 mod keyword_dfa;
 pub mod placeholder;
 mod prefilter;
+mod url_credentials;
 pub mod words;
 
 use std::ops::Range;
 use std::sync::atomic::{AtomicUsize, Ordering};
+use std::sync::Arc;
 
 pub use self::prefilter::{Candidate, Prefilter, WINDOW_AFTER, WINDOW_BEFORE};
 use crate::finding::{Finding, LineContext, Location};
 use crate::redact::Secret;
-use crate::rules::{AllowTarget, Allowlist, Rule, Ruleset};
+use crate::rules::{AllowTarget, Allowlist, Rule, RuleInfo, Ruleset};
 use crate::{AddedLines, Chunk};
 
 /// How much of a long line a finding keeps on each side of the secret.
@@ -180,7 +182,9 @@ impl Detector {
         let mut findings = Vec::new();
         let mut multiline_seen = false;
         for chunk in added.chunks(content) {
+            let from = findings.len();
             multiline_seen |= self.scan_chunk_filtered(site, chunk, false, &mut findings)?;
+            self.scan_encoded(site, chunk, from, &mut findings)?;
         }
         // Only where the added lines hold a multi-line rule's keyword (a PEM header or footer,
         // `kind: Secret`…) can they be part of a block larger than themselves.
@@ -188,6 +192,68 @@ impl Detector {
             self.scan_multiline_context(site, content, added, &mut findings)?;
         }
         Ok(findings)
+    }
+
+    /// Keys wrapped in base64 once (a manifest's `echo -n $KEY | base64`, a config value, a
+    /// basic-auth header): each run of base64 in `chunk` that decodes to text is scanned as
+    /// text, and what a provider rule finds there is reported at the encoded run, named as
+    /// encoded. Generic rules do not speak for decoded text (base64 of a demo password is
+    /// not a finding); runs an earlier finding (`out[from..]`) already covers are skipped.
+    fn scan_encoded(
+        &self,
+        site: Site<'_>,
+        chunk: Chunk<'_>,
+        from: usize,
+        out: &mut Vec<Finding>,
+    ) -> Result<(), DetectError> {
+        let runs = decode::base64_runs(chunk.bytes);
+        if runs.is_empty() {
+            return Ok(());
+        }
+        let mut lines = LineIndex::default();
+        let mut found = Vec::new();
+        // Generic findings that a provider rule names better once decoded.
+        let mut superseded = Vec::new();
+        for (span, decoded) in runs {
+            let (line, column) = lines.position(chunk, span.start);
+            let covering = out[from..].iter().position(|f| {
+                (f.location.line, f.location.column) <= (line, column)
+                    && (line, column) < (f.location.end_line, f.location.end_column)
+            });
+            if covering.is_some_and(|i| !out[from + i].rule.tags.iter().any(|t| t == "generic")) {
+                continue;
+            }
+            let on_line = line_of(chunk.bytes, span.start);
+            if self.allow_comments && allowed_by_comment(chunk.bytes, on_line) {
+                continue;
+            }
+            let mut inner = Vec::new();
+            let decoded_chunk = Chunk {
+                bytes: &decoded,
+                first_line: 1,
+            };
+            self.scan_chunk_filtered(site, decoded_chunk, false, &mut inner)?;
+            for f in inner {
+                if f.rule.tags.iter().any(|t| t == "generic") {
+                    continue;
+                }
+                let mut info = (*f.rule).clone();
+                info.description = format!("{} (base64-encoded)", info.description);
+                let rule_info = Arc::new(info);
+                let mut outer = finding_at(&rule_info, site, chunk, &mut lines, span.clone());
+                outer.secret = f.secret;
+                found.push(outer);
+                superseded.extend(covering.map(|i| from + i));
+            }
+        }
+        superseded.sort_unstable();
+        superseded.dedup();
+        for i in superseded.into_iter().rev() {
+            out.remove(i);
+        }
+        out.extend(found);
+        out[from..].sort_by_key(|f| f.location);
+        Ok(())
     }
 
     /// Multi-line secrets that this change completes or edits but that do not lie wholly in
@@ -486,6 +552,20 @@ impl Detector {
         if rule.reject_identifiers && words::reads_as_words(secret) {
             return false;
         }
+        if rule.info.tags.iter().any(|t| t == "url")
+            && url_credentials::is_stand_in(&text[whole.clone()], secret)
+        {
+            return false;
+        }
+        if is_generic(rule)
+            && generic_stand_in(
+                secret,
+                &text[whole.clone()],
+                &text[line_of(text, span.start)],
+            )
+        {
+            return false;
+        }
         let line = line_of(text, span.start);
         if self.allow_comments && allowed_by_comment(text, line.clone()) {
             self.suppressed_by_comment.fetch_add(1, Ordering::Relaxed);
@@ -626,6 +706,41 @@ fn commit_criterion(allowlist: &Allowlist, site: Site<'_>) -> Option<bool> {
     })
 }
 
+/// Prefixes of keys their vendors publish on purpose (they ship in web pages and apps):
+/// PostHog project keys, Stripe publishable keys, Clerk and Supabase-style publishable keys.
+const PUBLIC_PREFIXES: [&[u8]; 5] = [
+    b"phc_",
+    b"pk_live_",
+    b"pk_test_",
+    b"sb_publishable_",
+    b"pub-c-",
+];
+
+/// Whether a value a generic rule matched is public by design: a publishable-key prefix, or
+/// an Algolia search key beside its `appId` and `indexName` (a DocSearch config, whose key is
+/// search-only and meant for the browser).
+fn is_public_by_design(secret: &[u8], line: &[u8]) -> bool {
+    PUBLIC_PREFIXES.iter().any(|p| secret.starts_with(p))
+        || (memchr::memmem::find(line, b"appId").is_some()
+            && memchr::memmem::find(line, b"indexName").is_some())
+}
+
+/// What a generic rule (a name that sounds secret, a value that looks random) must not report:
+/// a key public by design, a value under a name that says it is public (`publicApiKey`), text
+/// in another script than ASCII (UI strings under `*_KEY` names: keys are ASCII), and a
+/// password a person typed (`SecurePass123!`, the test password of every test suite).
+fn generic_stand_in(secret: &[u8], whole: &[u8], line: &[u8]) -> bool {
+    let names_public = {
+        let lower = whole.to_ascii_lowercase();
+        memchr::memmem::find(&lower, b"public").is_some()
+            || memchr::memmem::find(&lower, b"publishable").is_some()
+    };
+    is_public_by_design(secret, line)
+        || names_public
+        || !secret.is_ascii()
+        || url_credentials::is_typed_password(secret)
+}
+
 /// Whether `rule` is one of the generic rules (tagged `generic`), which name no provider.
 fn is_generic(rule: &Rule) -> bool {
     rule.info.tags.iter().any(|t| t == "generic")
@@ -682,6 +797,17 @@ fn finding(
     lines: &mut LineIndex,
     span: Range<usize>,
 ) -> Finding {
+    finding_at(&rule.info, site, chunk, lines, span)
+}
+
+/// The finding of the rule described by `info` at `span` of `chunk` (its secret: those bytes).
+fn finding_at(
+    info: &Arc<RuleInfo>,
+    site: Site<'_>,
+    chunk: Chunk<'_>,
+    lines: &mut LineIndex,
+    span: Range<usize>,
+) -> Finding {
     let (line, column) = lines.position(chunk, span.start);
     let (end_line, end_column) = lines.position(chunk, span.end - 1);
     let line_range = line_of(chunk.bytes, span.start);
@@ -691,7 +817,7 @@ fn finding(
     let text = chunk.bytes[window_start..window_end].to_vec();
     let secret_in_line = (span.start - window_start)..(span.end.min(window_end) - window_start);
     Finding {
-        rule: rule.info.clone(),
+        rule: info.clone(),
         path: site.path.to_vec(),
         location: Location {
             line,

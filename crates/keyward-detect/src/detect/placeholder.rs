@@ -35,6 +35,14 @@ const FRAGMENTS: &[&str] = &[
     "abcdef",
     "12345678",
     "abcdef123456",
+    "fake",
+    "deadbeef",
+    "cafebabe",
+    "qwerty",
+    "asdfgh",
+    "zxcvbn",
+    // The sample UUID of RFC 4122's examples and countless docs.
+    "123e4567-e89b",
 ];
 
 /// Secrets at least this long are mostly random keys, where a short word fragment can occur by
@@ -65,6 +73,43 @@ pub fn is_placeholder(secret: &[u8]) -> bool {
         || has_long_run(secret, run)
         || is_template(secret)
         || EMPTY_INPUT_DIGESTS.iter().any(|d| lower.contains(d))
+        || has_sequence(secret, if secret.len() >= LONG_RANDOM { 8 } else { 6 })
+        || has_stepping_pairs(secret)
+}
+
+/// `n` letters or digits in a row that step by one (`abcdef`, `456789`, `ZYXWVU`): typed by a
+/// person filling a slot. In a random base62 key a given place starts one with odds of about
+/// one in 10⁹.
+fn has_sequence(bytes: &[u8], n: usize) -> bool {
+    let mut up = 1;
+    let mut down = 1;
+    for pair in bytes.windows(2) {
+        let same_class = pair[0].is_ascii_digit() && pair[1].is_ascii_digit()
+            || pair[0].is_ascii_lowercase() && pair[1].is_ascii_lowercase()
+            || pair[0].is_ascii_uppercase() && pair[1].is_ascii_uppercase();
+        up = if same_class && pair[1] == pair[0].wrapping_add(1) {
+            up + 1
+        } else {
+            1
+        };
+        down = if same_class && pair[1].wrapping_add(1) == pair[0] {
+            down + 1
+        } else {
+            1
+        };
+        if up >= n || down >= n {
+            return true;
+        }
+    }
+    false
+}
+
+/// Two interleaved sequences over four pairs (`a1b2c3d4`, `1a2b3c4d`): a typed pattern.
+fn has_stepping_pairs(bytes: &[u8]) -> bool {
+    bytes.windows(8).any(|w| {
+        (0..6).all(|i| w[i].is_ascii_alphanumeric() && w[i + 2] == w[i].wrapping_add(1))
+            && w[0].is_ascii_digit() != w[1].is_ascii_digit()
+    })
 }
 
 /// The digests of empty input (MD5, SHA-1, SHA-256): random-looking, famous, and used as
@@ -156,6 +201,10 @@ mod tests {
             "{alnum:20}",
             "pass-{password}",
             "d41d8cd98f00b204e9800998ecf8427e",
+            "sk_live_a1b2c3d4e5f6g7h8i9j0",
+            "ghp_ABCDEFGHIJKLmnopqrstuvwxyz0123456789",
+            "xoxb-1234-5678-FakeTokenForTestsOnly",
+            "123e4567-e89b-12d3-a456-426614174000",
             "E3B0C44298FC1C149AFBF4C8996FB92427AE41E4649B934CA495991B7852B855",
         ] {
             assert!(is_placeholder(p.as_bytes()), "{p}");

@@ -67,6 +67,10 @@ fn split_parts(text: &str) -> Vec<&str> {
 }
 
 fn is_word_like(part: &str) -> bool {
+    // The one-letter words of English prose in an identifier (`this_is_a_test_token`).
+    if matches!(part, "a" | "A" | "I") {
+        return true;
+    }
     let letters = part.trim_end_matches(|c: char| c.is_ascii_digit());
     let digits = part.len() - letters.len();
     if letters.is_empty() {
@@ -107,6 +111,7 @@ mod tests {
             "displayRef-name",
             "localhost",
             "HTTPPasswordMgrWithDefaultRealm",
+            "this_is_just_a_preview_token",
             "exports.X509AuthorityKeyIDExtension",
             "ABPeoplePickerNavigationController",
             "MY_SECRET_KEY",
