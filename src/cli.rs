@@ -115,8 +115,13 @@ pub struct AddedLinesArgs {
 #[derive(Debug, Args)]
 pub struct HookArgs {
     /// The pre-push hook (scans the commits being pushed) instead of the pre-commit hook.
-    #[arg(long)]
+    #[arg(long, conflicts_with = "all")]
     pub pre_push: bool,
+    /// Every hook: pre-commit, pre-merge-commit (`git merge` runs it instead of pre-commit
+    /// when it commits by itself) and pre-push (the net for rebases and other ways commits are
+    /// made without a hook).
+    #[arg(long)]
+    pub all: bool,
 }
 
 /// `keyward ignore`.

@@ -13,7 +13,7 @@ use crate::confined;
 use crate::report::sanitize::bytes_for_terminal;
 
 use keyward_detect::finding::Finding;
-use keyward_detect::suggest::{suggest, Language};
+use keyward_detect::suggest::{needed_env_import, suggest, with_env_import, Language};
 
 /// Why a fix could not be planned or applied. Nothing is written when planning fails.
 #[derive(Debug, thiserror::Error)]
@@ -59,6 +59,8 @@ pub struct Plan {
     pub env: Vec<(String, String)>,
     /// Whether `.env` must be added to `.gitignore`.
     pub ignore_env: bool,
+    /// Per rewritten file, the import its new lookups need and it lacks (`import os`…).
+    pub imports: BTreeMap<Vec<u8>, &'static str>,
     /// Findings left for the user, with why.
     pub skipped: Vec<String>,
 }
@@ -149,6 +151,14 @@ pub fn plan(root: &Path, findings: &[Finding]) -> Result<Plan, FixError> {
     }
     plan.edits.retain(|_, e| !e.is_empty());
     let gitignore = read_optional(root, b".gitignore")?.unwrap_or_default();
+    for (path, lines) in &files {
+        if plan.edits.get(path).is_some_and(|e| !e.is_empty()) {
+            if let Some(import) = needed_env_import(&String::from_utf8_lossy(path), &lines.concat())
+            {
+                plan.imports.insert(path.clone(), import);
+            }
+        }
+    }
     plan.ignore_env = !ignores_env(&gitignore) && (!plan.env.is_empty() || !env_text.is_empty());
     Ok(plan)
 }
@@ -168,8 +178,13 @@ pub fn apply(root: &Path, plan: &Plan) -> Result<(), FixError> {
             let ending = &slot[slot.trim_end_matches(['\n', '\r']).len()..];
             *slot = format!("{}{ending}", edit.new);
         }
+        let mut rewritten = lines.concat();
+        // The lookup's import (`import os`, Go's "os", Foundation, <stdlib.h>) where missing.
+        if let Some(with) = with_env_import(&String::from_utf8_lossy(path), &rewritten) {
+            rewritten = with;
+        }
         let mode = confined::mode(root, rel(path)).unwrap_or(0o644);
-        write(root, path, &lines.concat(), mode)?;
+        write(root, path, &rewritten, mode)?;
     }
     if !plan.env.is_empty() {
         let existing = read_optional(root, b".env")?.unwrap_or_default();
@@ -203,8 +218,8 @@ pub fn apply(root: &Path, plan: &Plan) -> Result<(), FixError> {
 /// The plan as a diff for `--dry-run`, with secret values redacted.
 pub fn render_diff(plan: &Plan) -> String {
     let mut out = String::new();
-    for (path, edits) in &plan.edits {
-        let path = bytes_for_terminal(path);
+    for (raw_path, edits) in &plan.edits {
+        let path = bytes_for_terminal(raw_path);
         out.push_str(&format!("--- a/{path}\n+++ b/{path}\n"));
         for e in edits {
             out.push_str(&format!(
@@ -212,6 +227,12 @@ pub fn render_diff(plan: &Plan) -> String {
                 e.line,
                 crate::report::sanitize::sanitize(&redact_line(&e.old)),
                 crate::report::sanitize::sanitize(&e.new)
+            ));
+        }
+        if let Some(import) = plan.imports.get(raw_path) {
+            out.push_str(&format!(
+                "@@ imports @@\n+{}\n",
+                crate::report::sanitize::sanitize(import)
             ));
         }
     }

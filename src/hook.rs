@@ -16,6 +16,9 @@ pub const SCRIPT: &str = include_str!("../hooks/pre-commit");
 /// The pre-push script (`hooks/pre-push` in the repository).
 pub const PRE_PUSH_SCRIPT: &str = include_str!("../hooks/pre-push");
 
+/// The pre-merge-commit script (`hooks/pre-merge-commit` in the repository).
+pub const PRE_MERGE_COMMIT_SCRIPT: &str = include_str!("../hooks/pre-merge-commit");
+
 /// The line of each script that names the binary; install pins it to the installing binary.
 const BIN_LINE: &str = "KEYWARD_BIN=\"${KEYWARD_BIN:-keyward}\"";
 
@@ -26,6 +29,18 @@ pub enum HookKind {
     PreCommit,
     /// `pre-push`: scans the commits being pushed.
     PrePush,
+    /// `pre-merge-commit`: scans what a merge that commits by itself stages (`git merge` runs
+    /// it instead of pre-commit).
+    PreMergeCommit,
+}
+
+impl HookKind {
+    /// Every hook keyward has, for `--all`.
+    pub const ALL: [HookKind; 3] = [
+        HookKind::PreCommit,
+        HookKind::PreMergeCommit,
+        HookKind::PrePush,
+    ];
 }
 
 impl HookKind {
@@ -34,6 +49,7 @@ impl HookKind {
         match self {
             HookKind::PreCommit => "pre-commit",
             HookKind::PrePush => "pre-push",
+            HookKind::PreMergeCommit => "pre-merge-commit",
         }
     }
 
@@ -41,6 +57,7 @@ impl HookKind {
         match self {
             HookKind::PreCommit => SCRIPT,
             HookKind::PrePush => PRE_PUSH_SCRIPT,
+            HookKind::PreMergeCommit => PRE_MERGE_COMMIT_SCRIPT,
         }
     }
 

@@ -34,6 +34,15 @@ pub fn run(cli: &Cli, args: &FixArgs) -> Result<u8> {
         writeln!(err, "keyward fix: nothing to fix.")?;
         return Ok(exit::CLEAN);
     }
+    if !plan.env.is_empty() && staged.tracks(b".env") {
+        writeln!(
+            err,
+            "keyward fix: .env is tracked by git, so the keys it would move there would be \
+             committed after all; nothing was written. Take it out of the index first (it stays \
+             on disk): git rm --cached .env, then run keyward fix again."
+        )?;
+        return Ok(exit::ERROR);
+    }
     if args.dry_run {
         print!("{}", fix::render_diff(&plan));
         writeln!(err, "keyward fix: dry run, nothing was written.")?;

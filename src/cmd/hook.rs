@@ -6,11 +6,13 @@ use keyward::hook::{self, HookKind, Installed, Uninstalled};
 use crate::cli::{Cli, HookArgs};
 use crate::exit;
 
-fn kind(args: &HookArgs) -> HookKind {
-    if args.pre_push {
-        HookKind::PrePush
+fn kinds(args: &HookArgs) -> Vec<HookKind> {
+    if args.all {
+        HookKind::ALL.to_vec()
+    } else if args.pre_push {
+        vec![HookKind::PrePush]
     } else {
-        HookKind::PreCommit
+        vec![HookKind::PreCommit]
     }
 }
 
@@ -18,9 +20,20 @@ fn kind(args: &HookArgs) -> HookKind {
 pub fn install(cli: &Cli, args: &HookArgs) -> Result<u8> {
     let cwd = std::env::current_dir().context("cannot read the current directory")?;
     let bin = std::env::current_exe().context("cannot find the keyward binary's own path")?;
-    let kind = kind(args);
+    for kind in kinds(args) {
+        install_one(cli, &cwd, &bin, kind)?;
+    }
+    Ok(exit::CLEAN)
+}
+
+fn install_one(
+    cli: &Cli,
+    cwd: &std::path::Path,
+    bin: &std::path::Path,
+    kind: HookKind,
+) -> Result<()> {
     let name = kind.name();
-    let message = match hook::install_kind(&cwd, &bin, kind)? {
+    let message = match hook::install_kind(cwd, bin, kind)? {
         Installed::New(path) => format!("keyward: installed the {name} hook at {}", path.display()),
         Installed::Chained(path, kept) => format!(
             "keyward: installed the {name} hook at {}; the hook that was there runs after it, from {}",
@@ -35,15 +48,21 @@ pub fn install(cli: &Cli, args: &HookArgs) -> Result<u8> {
     if !cli.quiet {
         eprintln!("{message}");
     }
-    Ok(exit::CLEAN)
+    Ok(())
 }
 
 /// Removes the hook.
 pub fn uninstall(cli: &Cli, args: &HookArgs) -> Result<u8> {
     let cwd = std::env::current_dir().context("cannot read the current directory")?;
-    let kind = kind(args);
+    for kind in kinds(args) {
+        uninstall_one(cli, &cwd, kind)?;
+    }
+    Ok(exit::CLEAN)
+}
+
+fn uninstall_one(cli: &Cli, cwd: &std::path::Path, kind: HookKind) -> Result<()> {
     let name = kind.name();
-    let message = match hook::uninstall_kind(&cwd, kind)? {
+    let message = match hook::uninstall_kind(cwd, kind)? {
         Uninstalled::Removed(path) => {
             format!("keyward: removed the {name} hook at {}", path.display())
         }
@@ -59,5 +78,5 @@ pub fn uninstall(cli: &Cli, args: &HookArgs) -> Result<u8> {
     if !cli.quiet {
         eprintln!("{message}");
     }
-    Ok(exit::CLEAN)
+    Ok(())
 }

@@ -132,6 +132,19 @@ pub fn scan(cli: &Cli, args: &ScanArgs) -> Result<Scanned> {
             Some(staged) => staged,
             None => Staged::open(&cwd)?,
         };
+        if !staged.unmerged().is_empty() {
+            let names: Vec<String> = staged
+                .unmerged()
+                .iter()
+                .map(|p| keyward::report::sanitize::bytes_for_terminal(p))
+                .collect();
+            source_notes.push(format!(
+                "{} path(s) with unresolved merge conflicts were not scanned (the index holds no \
+                 resolved content for them yet); resolve and `git add` them, then scan again: {}",
+                names.len(),
+                listed(&names)
+            ));
+        }
         timings.push((
             "open the repository and list the changes",
             started.elapsed(),

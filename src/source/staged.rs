@@ -57,6 +57,11 @@ pub struct Staged {
     /// Every path the index changes against HEAD (added, modified, renamed, type or mode
     /// changed; not deleted): what `git diff --cached --name-only --diff-filter=d` lists.
     changed: std::collections::HashSet<BString>,
+    /// Paths with merge conflicts still unresolved: the index holds no content of theirs to
+    /// scan yet.
+    unmerged: Vec<BString>,
+    /// The index as read, for questions about what git tracks.
+    index: gix::worktree::Index,
     limits: Limits,
 }
 
@@ -88,6 +93,7 @@ impl Staged {
                 .map_err(|e| SourceError::Head(e.to_string()))?
                 .detach()
         };
+        let unmerged = unmerged_paths(index_state);
         let changes = super::changes::changes(&repo, tree_id, index_state)?;
         let changed = changes
             .iter()
@@ -100,6 +106,8 @@ impl Staged {
             repo,
             planned: plan(changes),
             changed,
+            unmerged,
+            index,
             limits: Limits::default(),
         })
     }
@@ -107,6 +115,19 @@ impl Staged {
     /// The work tree's root, where the repository's config lives (none for a bare repository).
     pub fn workdir(&self) -> Option<&Path> {
         self.repo.workdir()
+    }
+
+    /// Whether the index holds `path` (a repository path): git tracks it.
+    pub fn tracks(&self, path: &[u8]) -> bool {
+        self.index
+            .entry_by_path(gix::bstr::BStr::new(path))
+            .is_some()
+    }
+
+    /// Paths a merge in progress left unresolved (index stages 1-3): not scanned, because
+    /// there is no staged content of theirs until they are resolved and added.
+    pub fn unmerged(&self) -> &[BString] {
+        &self.unmerged
     }
 
     /// Whether every one of `paths` (repository paths) is changed by the index.
@@ -401,6 +422,18 @@ fn read_blob<'b>(
         .find_blob(id, buf)
         .map(|blob| Blob::Whole(blob.data))
         .map_err(|e| error(e.to_string()))
+}
+
+/// The paths of `index` with conflict stages, once each.
+fn unmerged_paths(index: &gix::index::State) -> Vec<BString> {
+    let mut paths: Vec<BString> = index
+        .entries()
+        .iter()
+        .filter(|e| e.stage() != gix::index::entry::Stage::Unconflicted)
+        .map(|e| BString::from(e.path(index).to_vec()))
+        .collect();
+    paths.dedup();
+    paths
 }
 
 /// One side of a change.

@@ -144,3 +144,117 @@ fn fix_keeps_an_existing_env_and_ignore() {
         "const x = 1;\nconst token = process.env.GITHUB_TOKEN;\n"
     );
 }
+
+#[test]
+fn fix_refuses_to_write_keys_into_a_tracked_env() {
+    let (repo, _) = leaked_repo();
+    repo.write(".env", "DEBUG=1\n");
+    repo.git(&["add", ".env"]);
+    let before_env = std::fs::read(repo.root.join(".env")).unwrap();
+    let before_index = index(&repo);
+    let out = repo.keyward(&["fix"]);
+    let stderr = String::from_utf8_lossy(&out.stderr);
+    assert_eq!(out.status.code(), Some(2), "{stderr}");
+    assert!(stderr.contains("git rm --cached .env"), "{stderr}");
+    assert_eq!(std::fs::read(repo.root.join(".env")).unwrap(), before_env);
+    assert_eq!(index(&repo), before_index);
+}
+
+/// Runs `program args…` and returns whether it succeeded, with its output for the message.
+fn tool_accepts(program: &str, args: &[&str], dir: &std::path::Path) -> (bool, String) {
+    let out = std::process::Command::new(program)
+        .args(args)
+        .current_dir(dir)
+        .output()
+        .unwrap_or_else(|e| panic!("cannot run {program}: {e}"));
+    (
+        out.status.success(),
+        format!(
+            "{}{}",
+            String::from_utf8_lossy(&out.stdout),
+            String::from_utf8_lossy(&out.stderr)
+        ),
+    )
+}
+
+#[test]
+fn every_rewritten_file_still_parses_with_its_languages_own_tool() {
+    let repo = TestRepo::new();
+    repo.write("README.md", "# x\n");
+    repo.commit_all("base");
+    let key = |seed| openai_key(seed);
+    repo.write(
+        "app.py",
+        format!("\"\"\"The app.\"\"\"\nfrom __future__ import annotations\n\nclient = OpenAI(api_key=\"{}\")\n", key(51)),
+    );
+    repo.write(
+        "key.c",
+        format!("// reads the key\nint main(void) {{\n    const char *key = \"{}\";\n    return key == 0;\n}}\n", key(52)),
+    );
+    repo.write(
+        "deploy.sh",
+        format!("#!/bin/sh\nexport OPENAI_API_KEY=\"{}\"\n", key(53)),
+    );
+    repo.write(
+        "lib.rs",
+        format!(
+            "pub fn client() {{\n    let key = \"{}\";\n    drop(key);\n}}\n",
+            key(54)
+        ),
+    );
+    repo.write(
+        "app.js",
+        format!("const key = \"{}\";\nconsole.log(key.length);\n", key(55)),
+    );
+    repo.git(&["add", "-A"]);
+    let out = repo.keyward(&["fix"]);
+    assert_eq!(
+        out.status.code(),
+        Some(0),
+        "{}",
+        describe("fix", &repo.root, &out)
+    );
+    let python = std::fs::read_to_string(repo.root.join("app.py")).unwrap();
+    assert!(python.contains("import os\n"), "{python}");
+    let c = std::fs::read_to_string(repo.root.join("key.c")).unwrap();
+    assert!(c.contains("#include <stdlib.h>"), "{c}");
+    let dir = repo.root.clone();
+    let mut checks: Vec<(&str, Vec<&str>)> = vec![
+        ("python3", vec!["-m", "py_compile", "app.py"]),
+        ("cc", vec!["-fsyntax-only", "-Wall", "-Werror", "key.c"]),
+        ("bash", vec!["-n", "deploy.sh"]),
+        (
+            "rustc",
+            vec![
+                "--crate-type",
+                "lib",
+                "--edition",
+                "2021",
+                "--emit",
+                "metadata",
+                // Into the test's own folder: rustc renames its output into place, and a
+                // rename onto /dev/null (as root) would replace the device with a file.
+                "--out-dir",
+                "rustc-out",
+                "lib.rs",
+            ],
+        ),
+    ];
+    // Node is not everywhere cargo is; where it is, the rewritten JavaScript must parse too.
+    if std::process::Command::new("node")
+        .arg("--version")
+        .output()
+        .is_ok()
+    {
+        checks.push(("node", vec!["--check", "app.js"]));
+    }
+    for (program, args) in checks {
+        let (ok, output) = tool_accepts(program, &args, &dir);
+        let file = args.iter().rev().find(|a| a.contains('.')).unwrap();
+        let text = std::fs::read_to_string(dir.join(file)).unwrap_or_default();
+        assert!(
+            ok,
+            "{program} rejects the rewritten {file}:\n{text}\n{output}"
+        );
+    }
+}

@@ -292,3 +292,91 @@ fn hook_manager_setups_with_core_hooks_path() {
         manager_hook
     );
 }
+
+#[test]
+fn install_all_blocks_a_merge_that_commits_by_itself_and_uninstall_all_removes_every_hook() {
+    let repo = TestRepo::new();
+    repo.write("app.py", "import os\n");
+    repo.commit_all("base");
+    let out = repo.keyward(&["install", "--all"]);
+    assert!(
+        out.status.success(),
+        "{}",
+        describe("install --all", &repo.root, &out)
+    );
+    let hooks = repo.root.join(".git/hooks");
+    for name in ["pre-commit", "pre-merge-commit", "pre-push"] {
+        assert!(hooks.join(name).is_file(), "{name} not installed");
+    }
+    // A branch that carries a key past its own hook, then merged: `git merge` commits by
+    // itself and runs pre-merge-commit, not pre-commit.
+    repo.git(&["checkout", "-q", "-b", "feature"]);
+    leak(&repo, "feature.py");
+    repo.git(&["add", "feature.py"]);
+    repo.git(&["commit", "-q", "--no-verify", "-m", "leak"]);
+    repo.git(&["checkout", "-q", "-"]);
+    repo.write("main.py", "print('main')\n");
+    repo.commit_all("main moves on");
+    let before = repo.head();
+    let out = repo.git_output(&["merge", "--no-ff", "-m", "merge", "feature"]);
+    let stderr = String::from_utf8_lossy(&out.stderr);
+    assert!(!out.status.success(), "{stderr}");
+    assert!(stderr.contains("OpenAI API key"), "{stderr}");
+    assert!(stderr.contains("git merge --no-verify"), "{stderr}");
+    assert_eq!(repo.head(), before, "the merge was committed");
+    repo.git(&["merge", "--abort"]);
+
+    let out = repo.keyward(&["uninstall", "--all"]);
+    assert!(
+        out.status.success(),
+        "{}",
+        describe("uninstall --all", &repo.root, &out)
+    );
+    for name in ["pre-commit", "pre-merge-commit", "pre-push"] {
+        assert!(!hooks.join(name).exists(), "{name} left behind");
+    }
+}
+
+#[test]
+fn a_key_committed_in_two_halves_is_blocked_by_the_commit_that_completes_it() {
+    let repo = repo_with_hook();
+    let key = format!(
+        "-----BEGIN PRIVATE KEY-----\n{}\n-----END PRIVATE KEY-----\n",
+        crate::util::fake("{base64:64}\n{base64:64}\n{base64:64}\n{base64:40}", 5)
+    );
+    let lines: Vec<&str> = key.split_inclusive('\n').collect();
+    repo.write("deploy/key.pem", lines[..2].concat());
+    repo.git(&["add", "deploy/key.pem"]);
+    let out = repo.git_output(&["commit", "-q", "-m", "first half"]);
+    assert!(
+        out.status.success(),
+        "{}",
+        describe("first half", &repo.root, &out)
+    );
+    repo.write("deploy/key.pem", &key);
+    repo.git(&["add", "deploy/key.pem"]);
+    let out = repo.git_output(&["commit", "-q", "-m", "the rest"]);
+    let stderr = String::from_utf8_lossy(&out.stderr);
+    assert!(!out.status.success(), "{stderr}");
+    assert!(stderr.contains("private-key"), "{stderr}");
+}
+
+#[test]
+fn an_unresolved_merge_says_which_paths_were_not_scanned() {
+    let repo = TestRepo::new();
+    repo.write("app.py", "a = 0\n");
+    repo.commit_all("base");
+    repo.git(&["checkout", "-q", "-b", "other"]);
+    repo.write("app.py", "a = 1\n");
+    repo.commit_all("other");
+    repo.git(&["checkout", "-q", "-"]);
+    repo.write("app.py", "a = 2\n");
+    repo.commit_all("main");
+    let _ = repo.git_output(&["merge", "other"]);
+    let out = repo.keyward(&["scan"]);
+    let stderr = String::from_utf8_lossy(&out.stderr);
+    assert!(
+        stderr.contains("unresolved merge conflicts were not scanned") && stderr.contains("app.py"),
+        "{stderr}"
+    );
+}

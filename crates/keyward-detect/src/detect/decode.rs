@@ -55,6 +55,10 @@ pub fn base64_runs(text: &[u8]) -> Vec<(std::ops::Range<usize>, Vec<u8>)> {
         if run.len() < MIN_RUN || run.len() > MAX_RUN || run.len() * 3 / 4 > budget {
             continue;
         }
+        // Hex digests and ids are the commonest long runs, and never wrap text.
+        if run.iter().all(u8::is_ascii_hexdigit) {
+            continue;
+        }
         if let Some(decoded) = decode_any(run) {
             budget -= decoded.len();
             out.push((start..end, decoded));
@@ -64,8 +68,21 @@ pub fn base64_runs(text: &[u8]) -> Vec<(std::ops::Range<usize>, Vec<u8>)> {
 }
 
 fn is_base64_byte(b: u8) -> bool {
-    b.is_ascii_alphanumeric() || matches!(b, b'+' | b'/' | b'-' | b'_')
+    BASE64_BYTES[usize::from(b)]
 }
+
+/// The bytes of standard and URL-safe base64, as a table: this test runs on every byte of
+/// every added line.
+static BASE64_BYTES: [bool; 256] = {
+    let mut table = [false; 256];
+    let mut b = 0;
+    while b < 256 {
+        let c = b as u8;
+        table[b] = c.is_ascii_alphanumeric() || matches!(c, b'+' | b'/' | b'-' | b'_');
+        b += 1;
+    }
+    table
+};
 
 /// `run` decoded as standard or URL-safe base64, if it decodes to printable UTF-8 text with
 /// letters in it (not just digits and punctuation).

@@ -1,11 +1,13 @@
 //! The fix for a finding: which environment variable to read, the replacement line in the
 //! file's own language, and where to keep the value instead.
 
+mod imports;
 mod language;
 
 use std::ops::Range;
 use std::sync::OnceLock;
 
+pub use self::imports::{needed_env_import, with_env_import};
 pub use self::language::Language;
 use crate::finding::Finding;
 
