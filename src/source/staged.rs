@@ -224,44 +224,26 @@ where
                 None,
             ),
         };
-        let new = match new {
-            Blob::Whole(new) => new,
-            Blob::Cut(prefix) => {
-                summary.note_too_large(&file.path, true);
-                if binary::is_binary(prefix) {
+        let (new, added) = match new {
+            Blob::Whole(new) => {
+                if binary::is_binary(new) {
+                    summary.binary_skipped += 1;
                     continue;
                 }
-                // What the change adds cannot be told without the whole file: every line up to
-                // the limit counts as added.
-                let all = AddedLines::all();
-                summary.files_scanned += 1;
-                summary.lines_scanned += all.count(prefix);
-                visit(FileChange {
-                    path: file.path.as_slice(),
-                    content: prefix,
-                    added: &all,
-                    commit,
-                })?;
-                continue;
-            }
-            Blob::Unread => {
-                summary.note_too_large(&file.path, false);
-                continue;
-            }
-        };
-        if binary::is_binary(new) {
-            summary.binary_skipped += 1;
-            continue;
-        }
-        let added = match file.old_id {
-            None => AddedLines::all(),
-            Some(old_id) => {
-                let old = match old {
-                    Some(old) => old,
-                    None => read_blob(repo, &mut loose, &old_id, &file.path, limit, &mut old_buf)?,
+                let old = match (file.old_id, old) {
+                    (None, _) => None,
+                    (Some(_), Some(old)) => Some(old),
+                    (Some(old_id), None) => Some(read_blob(
+                        repo,
+                        &mut loose,
+                        &old_id,
+                        &file.path,
+                        limit,
+                        &mut old_buf,
+                    )?),
                 };
-                match old {
-                    Blob::Whole(old) if !binary::is_binary(old) => {
+                let added = match old {
+                    Some(Blob::Whole(old)) if !binary::is_binary(old) => {
                         let added = crate::source::added_lines(old, new);
                         if file.paired && !similar_enough(old, new, &added) {
                             AddedLines::all()
@@ -269,12 +251,27 @@ where
                             added
                         }
                     }
-                    // A binary old side, or one too large to diff: the new file is all added.
+                    // A new file, a binary old side, or one too large to diff: all added.
                     _ => AddedLines::all(),
+                };
+                let added =
+                    merge_own_lines(repo, &mut loose, file, new, added, limit, &mut old_buf)?;
+                (new, added)
+            }
+            Blob::Cut(prefix) => {
+                summary.note_too_large(&file.path, true);
+                if binary::is_binary(prefix) {
+                    continue;
                 }
+                // What the change adds cannot be told without the whole file: every line up to
+                // the limit counts as added.
+                (prefix, AddedLines::all())
+            }
+            Blob::Unread => {
+                summary.note_too_large(&file.path, false);
+                continue;
             }
         };
-        let added = merge_own_lines(repo, &mut loose, file, new, added, limit, &mut old_buf)?;
         if added.is_empty() {
             continue;
         }
