@@ -99,16 +99,7 @@ pub fn scan(cli: &Cli, args: &ScanArgs) -> Result<Scanned> {
             !args.trust_range_config && cli.config.is_none() && history.base().is_some();
         let (detector, limits) = if from_base {
             let (config, _) = keyward::repo_config::at_base(&history)?;
-            if !cli.quiet {
-                for warning in &config.warnings {
-                    eprintln!("keyward: warning: {warning}");
-                }
-            }
-            if cli.verbose {
-                say_applied(&config);
-            }
-            let limits = config.limits;
-            (with_args(config.detector()?, args), limits)
+            detector_from(cli, args, config)?
         } else {
             detector_and_limits(cli, args, &root)?
         };
@@ -531,6 +522,16 @@ pub fn detector(cli: &Cli, root: &Path) -> Result<Detector> {
 /// [`detector`], with the config's limits.
 fn detector_and_limits(cli: &Cli, args: &ScanArgs, root: &Path) -> Result<(Detector, Limits)> {
     let config = keyward::repo_config::resolve(cli.config.as_ref(), root)?;
+    detector_from(cli, args, config)
+}
+
+/// The detector and limits `config` describes, as the scan's options want them; its warnings
+/// on stderr (unless `-q`), and with `-v` what it brings besides its own lines.
+fn detector_from(
+    cli: &Cli,
+    args: &ScanArgs,
+    config: keyward_detect::config::Config,
+) -> Result<(Detector, Limits)> {
     if !cli.quiet {
         for warning in &config.warnings {
             eprintln!("keyward: warning: {warning}");
@@ -540,7 +541,9 @@ fn detector_and_limits(cli: &Cli, args: &ScanArgs, root: &Path) -> Result<(Detec
         say_applied(&config);
     }
     let limits = config.limits;
-    Ok((with_args(config.detector()?, args), limits))
+    let mut detector = config.detector()?;
+    detector.set_allow_comments(!args.no_allow_comments);
+    Ok((detector, limits))
 }
 
 /// What `-v` says the config brought besides its own lines.
@@ -552,12 +555,6 @@ fn say_applied(config: &keyward_detect::config::Config) {
              references such as ${{VAR}} and {{{{ x }}}}, booleans)."
         );
     }
-}
-
-/// The detector as the scan's options want it (`--no-allow-comments`).
-fn with_args(mut detector: Detector, args: &ScanArgs) -> Detector {
-    detector.set_allow_comments(!args.no_allow_comments);
-    detector
 }
 
 /// A progress bar for scans of files on disk: on a terminal only, and only once the scan has

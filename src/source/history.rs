@@ -234,9 +234,7 @@ impl History {
         E: From<SourceError>,
     {
         for id in &self.commits {
-            let Some(planned) = self.plan_commit(*id)? else {
-                continue;
-            };
+            let planned = self.plan_commit(*id)?;
             let hex = id.to_string();
             read_planned(
                 &self.repo,
@@ -252,7 +250,7 @@ impl History {
 
     /// The files commit `id` changes against its first parent (for a merge, only the lines it
     /// introduces itself, see [`crate::source::staged`]).
-    fn plan_commit(&self, id: ObjectId) -> Result<Option<Vec<Planned>>, SourceError> {
+    fn plan_commit(&self, id: ObjectId) -> Result<Vec<Planned>, SourceError> {
         let err = |e: &dyn std::fmt::Display| SourceError::Diff(format!("commit {id}: {e}"));
         let commit = self.repo.find_commit(id).map_err(|e| err(&e))?;
         let parents: Vec<ObjectId> = if self.shallow.contains(&id) {
@@ -277,7 +275,7 @@ impl History {
             self.keep_merge_own(&parents[1..], &mut planned)
                 .map_err(|e| err(&e))?;
         }
-        Ok(Some(planned))
+        Ok(planned)
     }
 
     /// Narrows a merge's files (changed against its first parent) to those it did not take

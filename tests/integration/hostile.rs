@@ -13,6 +13,16 @@ fn outside_file(repo: &TestRepo, content: &str) -> std::path::PathBuf {
     path
 }
 
+/// The fingerprint lines of the repository's `.keywardignore` (not its comments or salt).
+fn ignore_entries(repo: &TestRepo) -> Vec<String> {
+    std::fs::read_to_string(repo.root.join(".keywardignore"))
+        .unwrap()
+        .lines()
+        .filter(|l| !l.starts_with('#') && !l.starts_with("salt:") && !l.trim().is_empty())
+        .map(str::to_owned)
+        .collect()
+}
+
 fn text(out: &std::process::Output) -> String {
     format!(
         "{}{}",
@@ -146,13 +156,9 @@ fn a_file_name_with_a_newline_cannot_add_lines_to_the_ignore_file() {
         "{}",
         describe("ignore", &repo.root, &out)
     );
-    let file = std::fs::read_to_string(repo.root.join(".keywardignore")).unwrap();
-    let entries: Vec<&str> = file
-        .lines()
-        .filter(|l| !l.starts_with('#') && !l.starts_with("salt:") && !l.trim().is_empty())
-        .collect();
-    assert_eq!(entries.len(), 1, "{file}");
-    assert!(entries[0].contains("x%0Aopenai"), "{file}");
+    let entries = ignore_entries(&repo);
+    assert_eq!(entries.len(), 1, "{entries:?}");
+    assert!(entries[0].contains("x%0Aopenai"), "{entries:?}");
     // And it still ignores the finding it records.
     let out = repo.keyward(&[]);
     assert_eq!(
@@ -546,12 +552,8 @@ proptest::proptest! {
         for stream in [&ignore.stdout, &ignore.stderr] {
             assert_eq!(has_control(stream), None);
         }
-        let file = std::fs::read_to_string(repo.root.join(".keywardignore")).unwrap();
-        let entries = file
-            .lines()
-            .filter(|l| !l.starts_with('#') && !l.starts_with("salt:") && !l.trim().is_empty())
-            .count();
-        assert_eq!(entries, 1, "{file}");
+        let entries = ignore_entries(&repo);
+        assert_eq!(entries.len(), 1, "{entries:?}");
         let after = repo.keyward(&["scan"]);
         assert_eq!(after.status.code(), Some(0), "{}", text(&after));
 

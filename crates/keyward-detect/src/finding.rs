@@ -100,6 +100,14 @@ impl Finding {
 /// PBKDF2 rounds for [`Finding::fingerprint`]: about 10 ms of one core per distinct secret.
 pub const FINGERPRINT_ROUNDS: u32 = 20_000;
 
+/// Whether `c` acts on a terminal or reorders the text around it: a control character (escape
+/// sequences, line breaks, bell) or a bidirectional mark or override. Text a repository controls
+/// (file names, rule texts from its config) must not carry these into an output as they are.
+pub fn is_unprintable(c: char) -> bool {
+    c.is_control()
+        || matches!(c, '\u{200e}' | '\u{200f}' | '\u{202a}'..='\u{202e}' | '\u{2066}'..='\u{2069}')
+}
+
 /// A path as a fingerprint holds it: one line of printable text. Bytes that could break the line
 /// or its parsing (controls, `#`, `%`, bytes that are not UTF-8, bidirectional overrides) are
 /// written `%XX`, so a crafted file name cannot add lines to an ignore file.
@@ -107,8 +115,7 @@ pub fn fingerprint_path(path: &[u8]) -> String {
     let mut out = String::with_capacity(path.len());
     for chunk in path.utf8_chunks() {
         for c in chunk.valid().chars() {
-            let bidi = matches!(c, '\u{200e}' | '\u{200f}' | '\u{202a}'..='\u{202e}' | '\u{2066}'..='\u{2069}');
-            if c.is_control() || c == '#' || c == '%' || bidi {
+            if is_unprintable(c) || c == '#' || c == '%' {
                 let mut buf = [0u8; 4];
                 for b in c.encode_utf8(&mut buf).bytes() {
                     out.push_str(&format!("%{b:02X}"));

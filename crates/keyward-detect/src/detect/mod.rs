@@ -220,7 +220,7 @@ impl Detector {
                 (f.location.line, f.location.column) <= (line, column)
                     && (line, column) < (f.location.end_line, f.location.end_column)
             });
-            if covering.is_some_and(|i| !out[from + i].rule.tags.iter().any(|t| t == "generic")) {
+            if covering.is_some_and(|i| !out[from + i].rule.is_generic()) {
                 continue;
             }
             let on_line = line_of(chunk.bytes, span.start);
@@ -234,7 +234,7 @@ impl Detector {
             };
             self.scan_chunk_filtered(site, decoded_chunk, false, &mut inner)?;
             for f in inner {
-                if f.rule.tags.iter().any(|t| t == "generic") {
+                if f.rule.is_generic() {
                     continue;
                 }
                 let mut info = (*f.rule).clone();
@@ -355,7 +355,7 @@ impl Detector {
         // the most specific thing keyward knows about the repository.
         per_rule.sort_by_key(|(order, index, _)| {
             let rule = self.ruleset.rule(*index);
-            (rule.builtin && is_generic(rule), *order)
+            (rule.builtin && rule.info.is_generic(), *order)
         });
         // The spans claimed so far, pairwise disjoint, by start (so also by end): the one with
         // the greatest start before a span's end is the only one that can overlap it. A file
@@ -372,7 +372,7 @@ impl Detector {
         let mut lines = LineIndex::default();
         for (_, index, matches) in per_rule {
             let rule = self.ruleset.rule(index);
-            let vetoes = rule.builtin && !is_generic(rule);
+            let vetoes = rule.builtin && !rule.info.is_generic();
             for (span, whole) in matches {
                 // An earlier rule already reported these bytes; or a built-in provider rule
                 // rejected them (wrong checksum, documentation key, placeholder), which speaks
@@ -557,7 +557,7 @@ impl Detector {
         {
             return false;
         }
-        if is_generic(rule)
+        if rule.info.is_generic()
             && generic_stand_in(
                 secret,
                 &text[whole.clone()],
@@ -739,11 +739,6 @@ fn generic_stand_in(secret: &[u8], whole: &[u8], line: &[u8]) -> bool {
         || names_public
         || !secret.is_ascii()
         || url_credentials::is_typed_password(secret)
-}
-
-/// Whether `rule` is one of the generic rules (tagged `generic`), which name no provider.
-fn is_generic(rule: &Rule) -> bool {
-    rule.info.tags.iter().any(|t| t == "generic")
 }
 
 fn combine(all: bool, mut results: impl Iterator<Item = bool>) -> bool {

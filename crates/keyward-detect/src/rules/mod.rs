@@ -60,6 +60,13 @@ pub struct RuleInfo {
     pub tags: Vec<String>,
 }
 
+impl RuleInfo {
+    /// Whether this is one of the generic rules (tagged `generic`), which name no provider.
+    pub fn is_generic(&self) -> bool {
+        self.tags.iter().any(|t| t == "generic")
+    }
+}
+
 /// One detection rule, ready to run.
 #[derive(Debug)]
 pub struct Rule {
@@ -169,12 +176,6 @@ fn is_env_name(name: &str) -> bool {
         && chars.all(|c| c.is_ascii_alphanumeric() || c == '_')
 }
 
-/// A character a terminal acts on or that reorders text: controls and bidirectional marks.
-fn is_unprintable(c: char) -> bool {
-    c.is_control()
-        || matches!(c, '\u{200e}' | '\u{200f}' | '\u{202a}'..='\u{202e}' | '\u{2066}'..='\u{2069}')
-}
-
 impl Rule {
     /// Builds a rule from its TOML form. Regexes other than the main one are compiled now;
     /// the main one on first use.
@@ -237,7 +238,7 @@ impl Rule {
             ("why", spec.why.as_ref()),
             ("rotate", spec.rotate.as_ref()),
         ] {
-            if text.is_some_and(|t| t.chars().any(is_unprintable)) {
+            if text.is_some_and(|t| t.chars().any(crate::finding::is_unprintable)) {
                 return Err(err(format!(
                     "{field} holds a control or bidirectional character"
                 )));
