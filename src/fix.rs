@@ -13,7 +13,9 @@ use crate::confined;
 use crate::report::sanitize::bytes_for_terminal;
 
 use keyward_detect::finding::Finding;
-use keyward_detect::suggest::{needed_env_import, suggest, with_env_import, Language};
+use keyward_detect::suggest::{
+    needed_env_import, suggest_in, with_env_import, Language, ProjectFiles,
+};
 
 /// Why a fix could not be planned or applied. Nothing is written when planning fails.
 #[derive(Debug, thiserror::Error)]
@@ -72,11 +74,16 @@ impl Plan {
     }
 }
 
-/// Plans the fix for `findings` (from a staged scan) in the work tree at `root`.
+/// Plans the fix for `findings` (from a staged scan) in the work tree at `root`; `project`
+/// answers the fix's questions about the files around them (what ships, which CI system).
 ///
 /// # Errors
 /// A work-tree line differs from the staged one, or a file cannot be read.
-pub fn plan(root: &Path, findings: &[Finding]) -> Result<Plan, FixError> {
+pub fn plan(
+    root: &Path,
+    findings: &[Finding],
+    project: &dyn ProjectFiles,
+) -> Result<Plan, FixError> {
     let mut plan = Plan::default();
     let env_text = read_optional(root, b".env")?.unwrap_or_default();
     let mut env_names: Vec<String> = env_text
@@ -101,7 +108,7 @@ pub fn plan(root: &Path, findings: &[Finding]) -> Result<Plan, FixError> {
             ));
             continue;
         }
-        let suggestion = suggest(finding);
+        let suggestion = suggest_in(finding, project);
         let Some(new) = suggestion.replacement else {
             plan.skipped.push(format!(
                 "{where_}: no automatic rewrite; {}",

@@ -14,7 +14,8 @@
 //! - [`fix`]: the opt-in rewrite of the work tree (`keyward fix`);
 //! - [`ignore`]: the ignore file of known findings;
 //! - [`hook`]: installing the git hook;
-//! - [`confined`]: the one way files the repository controls are opened.
+//! - [`confined`]: the one way files the repository controls are opened;
+//! - [`project`]: the project around a finding, for the fix (what ships, which CI).
 //!
 //! ```
 //! use keyward_detect::{Detector, Ruleset};
@@ -35,6 +36,7 @@ pub mod fix;
 pub mod hook;
 pub mod ignore;
 pub mod pipeline;
+pub mod project;
 pub mod repo_config;
 pub mod report;
 pub mod source;

@@ -21,7 +21,9 @@ pub fn run(cli: &Cli, args: &FixArgs) -> Result<u8> {
     let detector = super::scan::detector(cli, &root)?;
     let mut summary = Summary::default();
     let findings = pipeline::scan(&detector, |visit| staged.for_each(&mut summary, visit))?;
-    let plan = fix::plan(&root, &findings)?;
+    let project = keyward::project::StagedFiles::new(staged);
+    let plan = fix::plan(&root, &findings, &project)?;
+    let staged = project.staged();
     let mut err = std::io::stderr().lock();
     for note in &plan.skipped {
         writeln!(

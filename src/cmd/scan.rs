@@ -7,8 +7,10 @@ use std::time::{Duration, Instant};
 use anyhow::{Context, Result};
 use keyward::ignore::IgnoreList;
 use keyward::pipeline;
+use keyward::project::{StagedFiles, WorkTreeFiles};
 use keyward::report::{self, human::Style, Report, SecretDisplay, Target};
 use keyward::source::{paths, History, Limits, Staged, Summary};
+use keyward_detect::suggest::ProjectFiles;
 use keyward_detect::{Detector, Finding};
 
 use crate::cli::{Cli, FormatArg, ReportFormatArg, ScanArgs};
@@ -37,6 +39,9 @@ pub struct Scanned {
     pub not_shown: usize,
     /// Matches allow comments and allowlists kept out.
     pub suppressed: keyward_detect::detect::Suppressed,
+    /// The project the fix reads around each finding: the staged tree for a commit, the work
+    /// tree otherwise.
+    pub project: Box<dyn ProjectFiles>,
 }
 
 /// Runs a scan and renders its report.
@@ -62,6 +67,8 @@ pub fn scan(cli: &Cli, args: &ScanArgs) -> Result<Scanned> {
     let mut range_base: Option<IgnoreList> = None;
     let mut range_notes: Vec<String> = Vec::new();
     let mut source_notes: Vec<String> = Vec::new();
+    // The staged changes, kept for the fix's questions about the project around a finding.
+    let mut kept_staged: Option<Staged> = None;
     let (whole_files, commits, opened) = if args.framework {
         framework_source(&cwd, &args.paths)?
     } else {
@@ -154,6 +161,7 @@ pub fn scan(cli: &Cli, args: &ScanArgs) -> Result<Scanned> {
         let scanning = Instant::now();
         let findings = pipeline::scan(&detector, |visit| staged.for_each(&mut summary, visit))?;
         timings.push(("read, diff and scan the staged blobs", scanning.elapsed()));
+        kept_staged = Some(staged);
         (Target::Staged, root, env_ignored, detector, findings)
     };
     let mut notes = source_notes;
@@ -199,7 +207,12 @@ pub fn scan(cli: &Cli, args: &ScanArgs) -> Result<Scanned> {
     // The process ends soon after the report: freeing the rules, automata and compiled regexes
     // one by one would only cost time (a tenth of a millisecond on a small commit).
     std::mem::forget(detector);
+    let project: Box<dyn ProjectFiles> = match kept_staged {
+        Some(staged) => Box::new(StagedFiles::new(staged)),
+        None => Box::new(WorkTreeFiles::new(&root)),
+    };
     Ok(Scanned {
+        project,
         findings,
         summary,
         target,
@@ -432,6 +445,7 @@ fn report_of(scanned: &Scanned) -> Report<'_> {
         salt: &scanned.salt,
         not_shown: scanned.not_shown,
         suppressed: scanned.suppressed,
+        project: &*scanned.project,
     }
 }
 

@@ -8,7 +8,7 @@ use super::sanitize::sanitize;
 use super::{Report, SecretDisplay, Target};
 use keyward_detect::finding::Finding;
 use keyward_detect::rules::Severity;
-use keyward_detect::suggest::suggest;
+use keyward_detect::suggest::suggest_in;
 
 /// Colour on or off, decided once by the binary from `--color`, `NO_COLOR` and the terminal.
 #[derive(Clone, Copy, Debug, Default, PartialEq, Eq)]
@@ -134,7 +134,7 @@ pub fn render(
         style.paint(&head, |t| t.red().bold().to_string())
     )?;
     for finding in report.findings {
-        finding_block(finding, show, style, report.env_ignored, out)?;
+        finding_block(finding, report, show, style, out)?;
     }
     if report.target == Target::Staged {
         writeln!(
@@ -164,11 +164,12 @@ pub fn render(
 
 fn finding_block(
     f: &Finding,
+    report: &Report<'_>,
     show: SecretDisplay,
     style: Style,
-    env_ignored: Option<bool>,
     out: &mut dyn Write,
 ) -> io::Result<()> {
+    let env_ignored = report.env_ignored;
     let loc = f.location;
     let path = sanitize(&f.path_lossy());
     let severity = match f.rule.severity {
@@ -210,7 +211,7 @@ fn finding_block(
             sanitize(why)
         )?;
     }
-    let suggestion = suggest(f);
+    let suggestion = suggest_in(f, report.project);
     let fix = style.paint("fix:", |t| t.green().to_string());
     match &suggestion.replacement {
         Some(line) => {
@@ -223,6 +224,24 @@ fn finding_block(
             writeln!(out, "    {pad}   and {}.", sanitize(&suggestion.advice))?;
         }
         None => writeln!(out, "  {fix}   {}.", sanitize(&suggestion.advice))?,
+    }
+    if let Some(endpoint) = &suggestion.endpoint {
+        writeln!(
+            out,
+            "  {}   {}:",
+            style.paint("server:", |t| t.green().to_string()),
+            sanitize(&format!(
+                "{}, {}; {}",
+                endpoint.path, endpoint.kind, endpoint.secret_setup
+            ))
+        )?;
+        for code in endpoint.code.lines() {
+            writeln!(
+                out,
+                "    {pad} | {}",
+                style.paint(&sanitize(code), |t| t.green().to_string())
+            )?;
+        }
     }
     if env_ignored == Some(false) && suggestion.advice.contains(".env file that git ignores") {
         writeln!(

@@ -6,7 +6,7 @@ use base64::Engine as _;
 use serde::Serialize;
 
 use super::{Report, SecretDisplay};
-use keyward_detect::suggest::{suggest, Suggestion};
+use keyward_detect::suggest::{suggest_in, Suggestion};
 
 /// The contract's version; bump only with a change that removes or redefines a field.
 pub const VERSION: u32 = 1;
@@ -79,7 +79,7 @@ pub fn render(
             secret: show.show(&f.secret),
             fingerprint: f.fingerprint(report.salt),
             commit: f.commit.as_deref(),
-            suggestion: Some(suggest(f)),
+            suggestion: Some(suggest_in(f, report.project)),
             rotate: f.rule.rotate.as_deref(),
         })
         .collect();

@@ -22,7 +22,7 @@ pub enum Target {
 }
 
 /// Everything a report shows.
-#[derive(Clone, Copy, Debug)]
+#[derive(Clone, Copy)]
 pub struct Report<'a> {
     /// The findings, in path and line order.
     pub findings: &'a [Finding],
@@ -41,6 +41,8 @@ pub struct Report<'a> {
     pub not_shown: usize,
     /// Matches that allow comments and allowlists kept out of the report.
     pub suppressed: keyward_detect::detect::Suppressed,
+    /// The project around the findings, which the fix reads (what ships, which CI system).
+    pub project: &'a dyn keyward_detect::suggest::ProjectFiles,
 }
 
 impl Report<'_> {

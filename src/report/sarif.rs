@@ -13,7 +13,7 @@ use serde_json::{json, Value};
 use super::{Report, SecretDisplay};
 use keyward_detect::finding::Finding;
 use keyward_detect::rules::Severity;
-use keyward_detect::suggest::suggest;
+use keyward_detect::suggest::{suggest_in, ProjectFiles};
 
 /// The schema a SARIF log names.
 pub const SCHEMA: &str = "https://json.schemastore.org/sarif-2.1.0.json";
@@ -37,7 +37,15 @@ pub fn render(
     let results: Vec<Value> = report
         .findings
         .iter()
-        .map(|f| result(f, index[f.rule.id.as_str()], show, report.salt))
+        .map(|f| {
+            result(
+                f,
+                index[f.rule.id.as_str()],
+                show,
+                report.salt,
+                report.project,
+            )
+        })
         .collect();
     let log = json!({
         "$schema": SCHEMA,
@@ -111,14 +119,28 @@ fn rule(example: &Finding) -> Value {
     })
 }
 
-fn result(f: &Finding, rule_index: usize, show: SecretDisplay, salt: &[u8]) -> Value {
+fn result(
+    f: &Finding,
+    rule_index: usize,
+    show: SecretDisplay,
+    salt: &[u8],
+    project: &dyn ProjectFiles,
+) -> Value {
     let secret = show.show(&f.secret);
-    let fix = suggest(f);
+    let fix = suggest_in(f, project);
     let mut message = format!("{} found: {secret}.", f.rule.description);
-    message.push_str(&format!(
-        " Read it from the environment variable {} instead.",
-        fix.env_var
-    ));
+    match (fix.ships, &fix.endpoint) {
+        (Some(ships), Some(endpoint)) => message.push_str(&format!(
+            " This file ships inside {}: no variable keeps the key secret there. Move it to {} that reads {} on the server.",
+            ships.what(),
+            endpoint.kind,
+            fix.env_var
+        )),
+        _ => message.push_str(&format!(
+            " Read it from the environment variable {} instead.",
+            fix.env_var
+        )),
+    }
     let snippet = if show == SecretDisplay::Full {
         String::from_utf8_lossy(&f.line.text).into_owned()
     } else {
@@ -129,6 +151,7 @@ fn result(f: &Finding, rule_index: usize, show: SecretDisplay, salt: &[u8]) -> V
     if let Some(commit) = &f.commit {
         properties.insert("commit".into(), Value::from(commit.as_str()));
     }
+    properties.insert("advice".into(), Value::from(fix.advice.as_str()));
     if let Some(replacement) = &fix.replacement {
         properties.insert("replacement".into(), Value::from(replacement.as_str()));
     }

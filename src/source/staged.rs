@@ -124,6 +124,47 @@ impl Staged {
             .is_some()
     }
 
+    /// The staged content of the file at `path` (a repository path), if the index holds a
+    /// regular file there of at most `max` bytes: what the fix reads of the project around a
+    /// finding (a `package.json`, the file's own first lines).
+    pub fn read_staged(&self, path: &str, max: u64) -> Option<Vec<u8>> {
+        let entry = self.index.entry_by_path(gix::bstr::BStr::new(path))?;
+        if !matches!(entry.mode, Mode::FILE | Mode::FILE_EXECUTABLE) {
+            return None;
+        }
+        let header = self.repo.find_header(entry.id).ok()?;
+        if header.size() > max {
+            return None;
+        }
+        let mut buf = Vec::new();
+        let blob = self.repo.objects.find_blob(&entry.id, &mut buf).ok()?;
+        Some(blob.data.to_vec())
+    }
+
+    /// The names of the index's entries directly in the directory `dir` (`""` for the root):
+    /// files, and the directories that hold staged files.
+    pub fn staged_names_in(&self, dir: &str) -> Vec<String> {
+        let prefix = if dir.is_empty() {
+            String::new()
+        } else {
+            format!("{}/", dir.trim_end_matches('/'))
+        };
+        let mut names: Vec<String> = Vec::new();
+        for entry in self.index.entries() {
+            let path = entry.path(&self.index);
+            let Some(rest) = path.strip_prefix(prefix.as_bytes()) else {
+                continue;
+            };
+            let name = rest.split(|&b| b == b'/').next().unwrap_or(rest);
+            let name = String::from_utf8_lossy(name).into_owned();
+            if names.last() != Some(&name) {
+                names.push(name);
+            }
+        }
+        names.dedup();
+        names
+    }
+
     /// Paths a merge in progress left unresolved (index stages 1-3): not scanned, because
     /// there is no staged content of theirs until they are resolved and added.
     pub fn unmerged(&self) -> &[BString] {

@@ -4,6 +4,7 @@ mod config;
 mod corpus;
 mod faults;
 mod fix;
+mod fix_targets;
 mod formats;
 mod hook;
 mod hostile;

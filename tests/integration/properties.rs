@@ -168,6 +168,7 @@ proptest! {
             salt: b"test-salt",
             not_shown: 0,
             suppressed: Default::default(),
+            project: &keyward_detect::suggest::NoProject,
         };
         for show in [SecretDisplay::Redacted, SecretDisplay::Full] {
             let mut outputs: Vec<Vec<u8>> = Vec::new();

@@ -12,6 +12,11 @@ pub fn needed_env_import(path: &str, text: &str) -> Option<&'static str> {
         "import \"os\"",
         "import Foundation",
         "#include <stdlib.h>",
+        "import 'dart:io';",
+        "import std/os",
+        "import System.Environment (getEnv)",
+        "#import <Foundation/Foundation.h>",
+        "const std = @import(\"std\");",
     ]
     .into_iter()
     .find(|line| with.contains(line) && !text.contains(line))
@@ -32,8 +37,47 @@ pub fn with_env_import(path: &str, text: &str) -> Option<String> {
             let l: String = l.split_whitespace().collect();
             l.starts_with("#include<stdlib.h>") || l.starts_with("#include<cstdlib>")
         }),
+        Language::Dart => after_leading_comments(text, "import 'dart:io';", |l| {
+            l.starts_with("import 'dart:io'") || l.starts_with("import \"dart:io\"")
+        }),
+        Language::Nim => after_leading_comments(text, "import std/os", |l| {
+            l.starts_with("import")
+                && (l.contains("std/os") || l.split([' ', ',']).any(|w| w == "os"))
+        }),
+        Language::ObjectiveC => {
+            after_leading_comments(text, "#import <Foundation/Foundation.h>", |l| {
+                l.starts_with("#import <Foundation/") || l.starts_with("@import Foundation")
+            })
+        }
+        Language::Zig => after_leading_comments(text, "const std = @import(\"std\");", |l| {
+            l.contains("@import(\"std\")")
+        }),
+        Language::Haskell => haskell(text),
         _ => None,
     }
+}
+
+/// `import System.Environment (getEnv)` after the module header (or first, in a script),
+/// unless the module imports System.Environment already.
+fn haskell(text: &str) -> Option<String> {
+    if text
+        .lines()
+        .any(|l| l.trim_start().starts_with("import System.Environment"))
+    {
+        return None;
+    }
+    let lines: Vec<&str> = text.split_inclusive('\n').collect();
+    let at = lines
+        .iter()
+        .position(|l| l.trim_end().ends_with("where") && l.starts_with("module"))
+        .map(|i| i + 1)
+        .or_else(|| lines.iter().position(|l| l.starts_with("import ")))
+        .unwrap_or(0);
+    Some(insert_line(
+        &lines,
+        at,
+        "import System.Environment (getEnv)",
+    ))
 }
 
 /// `import os` after the shebang, encoding line, module docstring and `from __future__`

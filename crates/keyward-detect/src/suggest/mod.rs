@@ -1,14 +1,21 @@
 //! The fix for a finding: which environment variable to read, the replacement line in the
-//! file's own language, and where to keep the value instead.
+//! file's own language (its CI system's secret store, its deployment format's secret reference),
+//! and where to keep the value instead. A file that ships to users' devices gets no replacement:
+//! the key must move to a server, and the advice sketches that server.
 
+mod advice;
+mod idioms;
 mod imports;
 mod language;
+mod lines;
+mod ships;
 
 use std::ops::Range;
 use std::sync::OnceLock;
 
 pub use self::imports::{needed_env_import, with_env_import};
-pub use self::language::Language;
+pub use self::language::{CiSystem, DeployFormat, Language};
+pub use self::ships::{Endpoint, NoProject, ProjectFiles, Shipped, CLIENT_PREFIXES};
 use crate::finding::Finding;
 
 /// What the user should write instead.
@@ -17,16 +24,29 @@ pub struct Suggestion {
     /// The environment variable (or secret) name to keep the value under.
     pub env_var: String,
     /// The staged line with the literal replaced by a lookup; `None` where the file cannot
-    /// read the environment or the line is too long to rewrite.
+    /// read the environment, ships to users' devices, or the line is too long to rewrite.
     pub replacement: Option<String>,
     /// Where the value goes instead, in one sentence.
     pub advice: String,
+    /// Where the file ends up when it ships inside an app or a web page: the key must not be
+    /// there in any form.
+    #[serde(skip_serializing_if = "Option::is_none")]
+    pub ships: Option<Shipped>,
+    /// The server the key moves to when the file ships.
+    #[serde(skip_serializing_if = "Option::is_none")]
+    pub endpoint: Option<Endpoint>,
 }
 
-/// Builds the suggestion for `finding`.
+/// Builds the suggestion for `finding` from its path and line alone.
 pub fn suggest(finding: &Finding) -> Suggestion {
+    suggest_in(finding, &NoProject)
+}
+
+/// Builds the suggestion for `finding`, reading the project around it through `files`: its
+/// own text (a CloudFormation template, `"use client"`), the nearest `package.json`, an
+/// Android manifest, an Xcode project, a `pubspec.yaml`.
+pub fn suggest_in(finding: &Finding, files: &dyn ProjectFiles) -> Suggestion {
     let path = finding.path_lossy();
-    let language = Language::from_path(&path);
     let line = String::from_utf8_lossy(&finding.line.text).into_owned();
     let secret = to_char_boundaries(&line, &finding.line.text, finding.line.secret.clone());
     let env_var = finding
@@ -39,22 +59,71 @@ pub fn suggest(finding: &Finding) -> Suggestion {
                 .and_then(|s| env_from_identifier(&line[..s.start]))
         })
         .unwrap_or_else(|| finding.rule.id.as_str().to_uppercase().replace('-', "_"));
+    // A variable named for the browser (`VITE_OPENAI_KEY`) is read on the server without it.
+    let env_var = CLIENT_PREFIXES
+        .iter()
+        .find_map(|p| env_var.strip_prefix(p))
+        .filter(|rest| !rest.is_empty())
+        .map(str::to_owned)
+        .unwrap_or(env_var);
+    if let Some((ships, endpoint)) =
+        ships::shipped(&path, &line, files, &env_var, finding.rule.id.as_str())
+    {
+        let advice = shipped_advice(ships, &endpoint, &env_var);
+        return Suggestion {
+            env_var,
+            replacement: None,
+            advice,
+            ships: Some(ships),
+            endpoint: Some(endpoint),
+        };
+    }
+    let text = files
+        .read(&path)
+        .map(|b| String::from_utf8_lossy(&b).into_owned());
+    let language = match Language::from_path_and_text(&path, text.as_deref()) {
+        // A chart's values file, wherever the chart is: `Chart.yaml` sits beside it.
+        Language::Yaml | Language::Kubernetes if is_helm_values(&path, files) => {
+            Language::Deploy(DeployFormat::HelmValues)
+        }
+        other => other,
+    };
     let replacement = match (&secret, finding.line.is_whole()) {
-        (Some(span), true) => replace_literal(language, &line, span.clone(), &env_var),
+        (Some(span), true) => lines::replace(language, &path, &line, span.clone(), &env_var),
         _ => None,
     };
-    let advice = match client_exposed_prefix(&line) {
-        Some(prefix) => format!(
-            "a {prefix}* variable is inlined into the browser bundle, so every visitor gets this key: \
-             call the provider from a server route that reads {env_var} (no {prefix} prefix) and rotate the key"
-        ),
-        None => advice(language, &env_var, &path),
-    };
     Suggestion {
+        advice: advice::advice(language, &env_var, &path),
         env_var,
         replacement,
-        advice,
+        ships: None,
+        endpoint: None,
     }
+}
+
+/// `values*.yaml` beside a `Chart.yaml`.
+fn is_helm_values(path: &str, files: &dyn ProjectFiles) -> bool {
+    let (dir, name) = path.rsplit_once('/').unwrap_or(("", path));
+    let chart = if dir.is_empty() {
+        "Chart.yaml".to_owned()
+    } else {
+        format!("{dir}/Chart.yaml")
+    };
+    name.starts_with("values") && files.read(&chart).is_some()
+}
+
+/// The advice for a key in a file that ships: why no variable helps, and where the key goes.
+fn shipped_advice(ships: Shipped, endpoint: &Endpoint, var: &str) -> String {
+    format!(
+        "this file ships inside {}, so {}: no environment variable or build-time setting \
+         (VITE_*, NEXT_PUBLIC_*, BuildConfig, --dart-define, Info.plist) keeps it secret there. \
+         Call the provider from a server you control instead, {} at {} that reads {var} from its \
+         own environment, and have the app call that endpoint",
+        ships.what(),
+        ships.who(),
+        endpoint.kind,
+        endpoint.path
+    )
 }
 
 /// The secret's byte range in the lossy text, if the lossy conversion kept byte offsets.
@@ -63,21 +132,6 @@ fn to_char_boundaries(line: &str, raw: &[u8], span: Range<usize>) -> Option<Rang
         && line.is_char_boundary(span.start)
         && line.is_char_boundary(span.end))
     .then_some(span)
-}
-
-/// The bundler prefix (`NEXT_PUBLIC_`, `VITE_`, …) of a variable on `line` that ships to the
-/// browser, if any: a key there is public whatever the provider.
-fn client_exposed_prefix(line: &str) -> Option<&'static str> {
-    const PREFIXES: [&str; 7] = [
-        "NEXT_PUBLIC_",
-        "VITE_",
-        "REACT_APP_",
-        "EXPO_PUBLIC_",
-        "NUXT_PUBLIC_",
-        "GATSBY_",
-        "VUE_APP_",
-    ];
-    PREFIXES.into_iter().find(|p| line.contains(p))
 }
 
 /// `smtp_password = "…"` → `SMTP_PASSWORD`; `apiKey: "…"` → `API_KEY`.
@@ -122,166 +176,6 @@ pub fn upper_snake(ident: &str) -> String {
     out.trim_matches('_').to_owned()
 }
 
-/// How `language` reads `var` from the environment, as an expression.
-fn lookup(language: Language, var: &str) -> Option<String> {
-    Some(match language {
-        Language::Python => format!("os.environ[\"{var}\"]"),
-        Language::Notebook => format!("os.environ[\\\"{var}\\\"]"),
-        Language::JavaScript => format!("process.env.{var}"),
-        Language::Go => format!("os.Getenv(\"{var}\")"),
-        Language::Rust => format!("std::env::var(\"{var}\").expect(\"{var} is not set\")"),
-        Language::Java | Language::Kotlin => format!("System.getenv(\"{var}\")"),
-        Language::CSharp => format!("Environment.GetEnvironmentVariable(\"{var}\")"),
-        Language::Ruby => format!("ENV.fetch(\"{var}\")"),
-        Language::Php => format!("getenv('{var}')"),
-        Language::Swift => format!("ProcessInfo.processInfo.environment[\"{var}\"]"),
-        Language::C => format!("getenv(\"{var}\")"),
-        Language::Shell => format!("\"${var}\""),
-        Language::PowerShell => format!("$env:{var}"),
-        Language::GithubActions => format!("${{{{ secrets.{var} }}}}"),
-        Language::DockerCompose => format!("${{{var}}}"),
-        Language::Terraform => format!("var.{}", var.to_ascii_lowercase()),
-        Language::Markdown => format!("<{var}>"),
-        _ => return None,
-    })
-}
-
-/// Languages where the fix replaces the line's form rather than just the literal: a Kubernetes
-/// `value:` becomes a `secretKeyRef`, a Dockerfile `ENV`/`ARG` goes away (a value baked into an
-/// image is readable from every copy of it).
-fn replace_whole_line(language: Language, line: &str, var: &str) -> Option<Option<String>> {
-    let indent = &line[..line.len() - line.trim_start().len()];
-    match language {
-        Language::Kubernetes => line.trim_start().starts_with("value:").then(|| {
-            let key = var.to_ascii_lowercase().replace('_', "-");
-            Some(format!(
-                "{indent}valueFrom: {{secretKeyRef: {{name: app-secrets, key: {key}}}}}"
-            ))
-        }),
-        Language::Dockerfile => {
-            let upper = line.trim_start().to_ascii_uppercase();
-            (upper.starts_with("ENV ") || upper.starts_with("ARG ")).then(|| {
-                Some(format!(
-                    "{indent}# {var} is passed at run time (docker run -e {var}), or as a build secret (RUN --mount=type=secret,id={})",
-                    var.to_ascii_lowercase()
-                ))
-            })
-        }
-        _ => None,
-    }
-}
-
-/// The line with the literal holding the secret replaced by the lookup.
-fn replace_literal(
-    language: Language,
-    line: &str,
-    secret: Range<usize>,
-    var: &str,
-) -> Option<String> {
-    if let Some(whole_line) = replace_whole_line(language, line, var) {
-        return whole_line;
-    }
-    let expr = lookup(language, var)?;
-    let before = &line[..secret.start];
-    // Notebook sources are JSON strings: the quotes around the literal are `\"`.
-    if language == Language::Notebook {
-        let after = &line[secret.end..];
-        if before.ends_with("\\\"") && after.starts_with("\\\"") {
-            return Some(format!(
-                "{}{expr}{}",
-                &before[..before.len() - 2],
-                &after[2..]
-            ));
-        }
-        return None;
-    }
-    // The string literal around the secret: the nearest quote before it that opens a string
-    // (an even number of that quote precedes it) and the same quote after it.
-    let quoted = before.rfind(['"', '\'', '`']).and_then(|open| {
-        let q = line.as_bytes()[open] as char;
-        let opens = line[..open].matches(q).count().is_multiple_of(2);
-        let close = secret.end + line[secret.end..].find(q)?;
-        opens.then_some((open, close, q))
-    });
-    let Some((open, close, q)) = quoted else {
-        // Unquoted: YAML values, shell assignments, URLs. Swap the bare value.
-        return Some(format!("{before}{expr}{}", &line[secret.end..]));
-    };
-    let prefix = &line[open + 1..secret.start];
-    let suffix = &line[secret.end..close];
-    let (head, tail) = (&line[..open], &line[close + 1..]);
-    if prefix.is_empty() && suffix.is_empty() {
-        return Some(format!("{head}{expr}{tail}"));
-    }
-    // The secret is part of a longer string ("Bearer sk-…"): concatenate where the language can.
-    let joined = match language {
-        Language::Python
-        | Language::JavaScript
-        | Language::Java
-        | Language::Kotlin
-        | Language::CSharp
-        | Language::Go
-        | Language::Swift
-        | Language::Ruby
-        | Language::Php => {
-            let join = if language == Language::Php {
-                " . "
-            } else {
-                " + "
-            };
-            let mut parts = Vec::new();
-            if !prefix.is_empty() {
-                parts.push(format!("{q}{prefix}{q}"));
-            }
-            parts.push(expr);
-            if !suffix.is_empty() {
-                parts.push(format!("{q}{suffix}{q}"));
-            }
-            parts.join(join)
-        }
-        Language::Shell => format!("\"{prefix}${{{var}}}{suffix}\""),
-        _ => return None,
-    };
-    Some(format!("{head}{joined}{tail}"))
-}
-
-fn advice(language: Language, var: &str, path: &str) -> String {
-    match language {
-        Language::GithubActions => format!(
-            "add {var} as an encrypted secret (repository Settings > Secrets and variables > Actions) and refer to it as ${{{{ secrets.{var} }}}}"
-        ),
-        Language::DotEnv => format!(
-            "a .env file holds real values and must not be committed: run `git rm --cached {path}`, add it to .gitignore, and commit a .env.example with placeholders instead"
-        ),
-        Language::Markdown => format!(
-            "documentation shows a placeholder such as <{var}>; the reader sets {var} in their own environment"
-        ),
-        Language::Json | Language::Yaml | Language::Config | Language::Other => format!(
-            "this file cannot read the environment: have the program that loads it take {var} from the environment (or a secret manager) and leave the value out of the file"
-        ),
-        Language::Kubernetes => format!(
-            "keep {var} in a Secret (kubectl create secret generic app-secrets --from-literal={}=..., or External Secrets from your secret manager) and reference it with secretKeyRef",
-            var.to_ascii_lowercase().replace('_', "-")
-        ),
-        Language::Dockerfile => format!(
-            "never bake a key into an image with ENV or ARG: pass {var} at run time (docker run -e {var}) or use a build secret (RUN --mount=type=secret,id={})",
-            var.to_ascii_lowercase()
-        ),
-        Language::Terraform => format!(
-            "declare variable \"{}\" {{ sensitive = true }} and set it with TF_VAR_{} in the environment",
-            var.to_ascii_lowercase(),
-            var.to_ascii_lowercase()
-        ),
-        Language::DockerCompose => format!(
-            "compose reads ${{{var}}} from your shell or from a .env file beside it that git ignores"
-        ),
-        Language::Python | Language::Notebook => format!(
-            "put {var}=... in your shell or in a .env file that git ignores (and `import os` if the file does not yet)"
-        ),
-        _ => format!("put {var}=... in your shell or in a .env file that git ignores"),
-    }
-}
-
 #[cfg(test)]
 mod tests {
     use super::*;
@@ -309,6 +203,7 @@ mod tests {
 
     #[test]
     fn replaces_the_quoted_literal() {
+        use super::lines::replace_literal;
         let line = "client = OpenAI(api_key=\"SECRET\")";
         let span = 25..31;
         assert_eq!(
@@ -323,6 +218,7 @@ mod tests {
 
     #[test]
     fn concatenates_when_the_secret_is_part_of_a_string() {
+        use super::lines::replace_literal;
         let line = "h = \"Bearer SECRET\"";
         assert_eq!(
             replace_literal(Language::Python, line, 12..18, "TOKEN").unwrap(),
