@@ -3,7 +3,7 @@
 
 use std::os::unix::fs::PermissionsExt;
 
-use crate::util::{describe, github_token, openai_key, TestRepo};
+use crate::util::{describe, github_token, openai_key, tool_accepts, TestRepo};
 
 fn leaked_repo() -> (TestRepo, String) {
     let repo = TestRepo::new();
@@ -158,23 +158,6 @@ fn fix_refuses_to_write_keys_into_a_tracked_env() {
     assert!(stderr.contains("git rm --cached .env"), "{stderr}");
     assert_eq!(std::fs::read(repo.root.join(".env")).unwrap(), before_env);
     assert_eq!(index(&repo), before_index);
-}
-
-/// Runs `program args…` and returns whether it succeeded, with its output for the message.
-fn tool_accepts(program: &str, args: &[&str], dir: &std::path::Path) -> (bool, String) {
-    let out = std::process::Command::new(program)
-        .args(args)
-        .current_dir(dir)
-        .output()
-        .unwrap_or_else(|e| panic!("cannot run {program}: {e}"));
-    (
-        out.status.success(),
-        format!(
-            "{}{}",
-            String::from_utf8_lossy(&out.stdout),
-            String::from_utf8_lossy(&out.stderr)
-        ),
-    )
 }
 
 #[test]

@@ -8,7 +8,7 @@
 
 use serde_json::Value;
 
-use crate::util::{openai_key, TestRepo};
+use crate::util::{openai_key, tool_accepts, TestRepo};
 
 /// One case. `{S}` in `line` is the key.
 struct Case {
@@ -338,16 +338,8 @@ fn fix_rewrites_ci_deploy_and_new_languages_and_they_still_parse() {
         }
     }
     for (program, args) in checks {
-        let out = std::process::Command::new(program)
-            .args(&args)
-            .current_dir(&repo.root)
-            .output()
-            .unwrap_or_else(|e| panic!("cannot run {program}: {e}"));
-        assert!(
-            out.status.success(),
-            "{program} rejects the rewritten file: {}",
-            String::from_utf8_lossy(&out.stderr)
-        );
+        let (ok, output) = tool_accepts(program, &args, &repo.root);
+        assert!(ok, "{program} rejects the rewritten file: {output}");
     }
 }
 

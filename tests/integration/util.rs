@@ -389,3 +389,20 @@ fn unquote(name: &[u8]) -> Vec<u8> {
     }
     out
 }
+
+/// Runs `program args…` and returns whether it succeeded, with its output for the message.
+pub fn tool_accepts(program: &str, args: &[&str], dir: &std::path::Path) -> (bool, String) {
+    let out = std::process::Command::new(program)
+        .args(args)
+        .current_dir(dir)
+        .output()
+        .unwrap_or_else(|e| panic!("cannot run {program}: {e}"));
+    (
+        out.status.success(),
+        format!(
+            "{}{}",
+            String::from_utf8_lossy(&out.stdout),
+            String::from_utf8_lossy(&out.stderr)
+        ),
+    )
+}

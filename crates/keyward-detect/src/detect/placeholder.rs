@@ -75,6 +75,30 @@ pub fn is_placeholder(secret: &[u8]) -> bool {
         || EMPTY_INPUT_DIGESTS.iter().any(|d| lower.contains(d))
         || has_sequence(secret, if secret.len() >= LONG_RANDOM { 8 } else { 6 })
         || has_stepping_pairs(secret)
+        || is_bare_stand_in_word(&lower)
+}
+
+/// The name of the thing where its value goes (`password`, `-p password)` in a usage line,
+/// `secret`, `token`), with nothing but punctuation around it.
+fn is_bare_stand_in_word(lower: &str) -> bool {
+    const WORDS: &[&str] = &[
+        "password",
+        "passwd",
+        "passw0rd",
+        "pass",
+        "pwd",
+        "secret",
+        "token",
+        "apikey",
+        "api_key",
+        "api-key",
+        "key",
+        "mypassword",
+        "mysecret",
+        "mytoken",
+    ];
+    let word = lower.trim_matches(|c: char| !c.is_ascii_alphanumeric());
+    WORDS.contains(&word)
 }
 
 /// `n` letters or digits in a row that step by one (`abcdef`, `456789`, `ZYXWVU`): typed by a
@@ -186,6 +210,13 @@ fn has_long_run(bytes: &[u8], n: usize) -> bool {
 #[cfg(test)]
 mod tests {
     use super::is_placeholder;
+
+    #[test]
+    fn a_bare_stand_in_word_is_not_a_secret() {
+        assert!(is_placeholder(b"password)"));
+        assert!(is_placeholder(b"\"secret\""));
+        assert!(!is_placeholder(b"passwordless-9f3kQ2"));
+    }
 
     #[test]
     fn stand_ins_are_placeholders() {

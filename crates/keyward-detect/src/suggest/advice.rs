@@ -1,7 +1,7 @@
 //! Where the value goes instead, in one sentence per kind of file: the language's environment,
 //! the CI system's secret store, the deployment format's secret reference.
 
-use super::idioms::{camel, kebab};
+use super::idioms::{camel, kebab, unit_name};
 use super::language::{CiSystem, DeployFormat, Language};
 
 /// The advice for a file of `language` at `path` whose secret moves to `var`.
@@ -115,13 +115,7 @@ fn deploy_advice(format: DeployFormat, var: &str, name: &str, path: &str) -> Str
             "make it a securestring parameter ({param}) and pass it from Key Vault in the parameters file: \"{param}\": {{\"reference\": {{\"keyVault\": {{\"id\": \"<vault resource id>\"}}, \"secretName\": \"{name}\"}}}}"
         ),
         DeployFormat::Systemd => {
-            let unit = path
-                .rsplit('/')
-                .next()
-                .unwrap_or(path)
-                .rsplit_once('.')
-                .map(|(stem, _)| stem)
-                .unwrap_or("app");
+            let unit = unit_name(path);
             format!(
                 "keep the value in a root-only file outside the repository (/etc/{unit}/secrets.env, mode 600, holding {var}=<value>) loaded with EnvironmentFile=, or pass it as a credential: LoadCredential={lower}:/etc/credstore/{lower}, read from $CREDENTIALS_DIRECTORY/{lower}",
                 lower = var.to_ascii_lowercase()

@@ -46,6 +46,16 @@ pub(super) fn kebab(var: &str) -> String {
     var.to_ascii_lowercase().replace('_', "-")
 }
 
+/// `deploy/chat.service` → `chat`: the name a unit's secrets file is kept under.
+pub(super) fn unit_name(path: &str) -> &str {
+    path.rsplit('/')
+        .next()
+        .unwrap_or(path)
+        .rsplit_once('.')
+        .map(|(stem, _)| stem)
+        .unwrap_or("app")
+}
+
 /// `OPENAI_API_KEY` → `openaiApiKey`: a parameter name in Bicep and ARM templates.
 pub(super) fn camel(var: &str) -> String {
     let mut out = String::new();

@@ -4,7 +4,7 @@
 
 use std::ops::Range;
 
-use super::idioms::{idiom, kebab, Idiom};
+use super::idioms::{idiom, kebab, unit_name, Idiom};
 use super::language::{CiSystem, DeployFormat, Language};
 
 /// The line at `path` with the secret at `secret` replaced, or `None` where no line can say it
@@ -79,13 +79,7 @@ fn replace_whole_line(
                 .trim_matches('"')
                 .split_whitespace()
                 .count();
-            let unit = path
-                .rsplit('/')
-                .next()
-                .unwrap_or(path)
-                .rsplit_once('.')
-                .map(|(stem, _)| stem)
-                .unwrap_or("app");
+            let unit = unit_name(path);
             Some((assignments == 1).then(|| format!("{indent}EnvironmentFile=/etc/{unit}/secrets.env")))
         }
         Language::Deploy(DeployFormat::Render) => trimmed
