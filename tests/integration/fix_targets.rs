@@ -82,8 +82,12 @@ fn cases() -> Vec<Case> {
         c(&[], "bitbucket-pipelines.yml", "          - curl -H \"Authorization: Bearer {S}\" https://api.openai.com/v1/models", Some("          - curl -H \"Authorization: Bearer ${OPENAI_API_KEY}\" https://api.openai.com/v1/models"), None, &["Secured"]),
         c(&[], ".drone.yml", "      OPENAI_API_KEY: {S}", Some("      OPENAI_API_KEY: {from_secret: openai_api_key}"), None, &["drone secret add"]),
         c(&[], ".woodpecker/build.yml", "      OPENAI_API_KEY: {S}", Some("      OPENAI_API_KEY: {from_secret: openai_api_key}"), None, &["woodpecker-cli"]),
-        c(&[], ".buildkite/pipeline.yml", "      OPENAI_API_KEY: \"{S}\"", Some("      OPENAI_API_KEY: $$OPENAI_API_KEY"), None, &["Buildkite Secrets"]),
+        c(&[], ".buildkite/pipeline.yml", "    command: curl -H \"Authorization: Bearer {S}\" https://api.openai.com/v1/models", Some("    command: curl -H \"Authorization: Bearer $${OPENAI_API_KEY}\" https://api.openai.com/v1/models"), None, &["Buildkite Secrets"]),
         c(&[], "cloudbuild.yaml", "    args: ['-c', 'curl -H \"Authorization: Bearer {S}\" https://api.openai.com/v1/models']", Some("    args: ['-c', 'curl -H \"Authorization: Bearer $${OPENAI_API_KEY}\" https://api.openai.com/v1/models']"), None, &["availableSecrets", "secretEnv"]),
+        c(&[], "cloudbuild.yaml", "    env: ['OPENAI_API_KEY={S}']", NO_LINE, None, &["secretEnv"]),
+        c(&[], ".buildkite/deploy.yml", "      OPENAI_API_KEY: {S}", Some("      # OPENAI_API_KEY comes from Buildkite Secrets: list it under the step's secrets:"), None, &[]),
+        c(&[], "Assets/Scripts/Chat.cs", "using UnityEngine;\npublic class Chat : MonoBehaviour { const string Key = \"{S}\"; }", NO_LINE, Some("unity"), &[]),
+        c(&[], "Sources/ChatView.swift", "import SwiftUI\nlet key = \"{S}\"", NO_LINE, Some("apple"), &[]),
         c(&[], ".travis.yml", "    - OPENAI_API_KEY={S}", NO_LINE, None, &["travis encrypt"]),
         c(&[], "buildspec.yml", "    OPENAI_API_KEY: {S}", NO_LINE, None, &["secrets-manager"]),
         // Deployment formats.

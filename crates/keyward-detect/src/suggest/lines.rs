@@ -126,6 +126,22 @@ fn replace_whole_line(
                 "{indent}# {key} comes from Project Settings > Environment Variables (or a context)"
             ))
         }),
+        Language::Ci(CiSystem::Buildkite) => mapping_key(line, &secret).map(|key| {
+            Some(format!(
+                "{indent}# {key} comes from Buildkite Secrets: list it under the step's secrets:"
+            ))
+        }),
+        // `env: ['KEY=value']`: an env entry is not expanded; the value moves to secretEnv.
+        Language::Ci(CiSystem::CloudBuild) => {
+            let before = line[..secret.start].trim_end_matches('=');
+            let name_start = before
+                .rfind(|c: char| !(c.is_ascii_alphanumeric() || c == '_'))
+                .map_or(0, |i| i + 1);
+            let in_env_entry = line[..secret.start].ends_with('=')
+                && name_start < before.len()
+                && before[..name_start].ends_with(['\'', '"']);
+            in_env_entry.then_some(None)
+        }
         Language::Ci(CiSystem::Travis | CiSystem::CodeBuild) => {
             let assigned = trimmed.trim_start_matches("- ").split_once('=').is_some_and(|(k, _)| {
                 !k.is_empty() && k.bytes().all(|b| b.is_ascii_alphanumeric() || b == b'_')

@@ -185,6 +185,41 @@ fn decide(path: &str, line: &str, files: &dyn ProjectFiles) -> Option<(Shipped, 
     if line.contains("--dart-define") || line.contains("String.fromEnvironment") {
         return Some((Shipped::Flutter, Backend::CloudFunction));
     }
+    // What the code imports says where it runs: these frameworks exist only inside apps.
+    let app_imports: [(&[&str], &[&str], Shipped); 5] = [
+        (
+            &["kt", "java"],
+            &["import android.", "import androidx."],
+            Shipped::Android,
+        ),
+        (
+            &["swift", "m", "mm"],
+            &[
+                "import UIKit",
+                "import SwiftUI",
+                "@import UIKit",
+                "<UIKit/UIKit.h>",
+            ],
+            Shipped::Apple,
+        ),
+        (&["dart"], &["package:flutter/"], Shipped::Flutter),
+        (
+            &["js", "jsx", "ts", "tsx"],
+            &[
+                "from 'react-native'",
+                "from \"react-native\"",
+                "from 'expo",
+                "from \"expo",
+            ],
+            Shipped::ReactNative,
+        ),
+        (&["cs"], &["using UnityEngine"], Shipped::Unity),
+    ];
+    for (exts, markers, shipped) in app_imports {
+        if exts.contains(&ext) && markers.iter().any(|m| says(m)) {
+            return Some((shipped, Backend::CloudFunction));
+        }
+    }
     // Native app projects, from the files around the path.
     if is_android(path, &lower, ext, files) {
         return Some((Shipped::Android, Backend::CloudFunction));
