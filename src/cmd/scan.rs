@@ -124,7 +124,12 @@ pub fn scan(cli: &Cli, args: &ScanArgs) -> Result<Scanned> {
         if from_base {
             range_notes = inline_allows;
         }
-        (Target::Commits, root, None, detector, findings)
+        let target = if args.range.is_some() {
+            Target::Commits
+        } else {
+            Target::Push
+        };
+        (target, root, None, detector, findings)
     } else {
         let mut staged = match opened {
             Some(staged) => staged,

@@ -120,11 +120,13 @@ pub fn render(
         Target::Staged => "the staged changes",
         Target::Paths => "the scanned files",
         Target::Commits => "the scanned commits",
+        Target::Push => "the commits being pushed",
     };
     let verdict = match (report.target, report.blocks()) {
         (Target::Staged, true) => " The commit was blocked.",
         (Target::Staged, false) => " Warnings only: the commit may go ahead.",
-        (Target::Commits, true) => " The push was blocked.",
+        (Target::Push, true) => " The push was blocked.",
+        (Target::Commits, true) => " The check failed.",
         _ => "",
     };
     let head = format!("keyward: {n} {noun} in {place}.{verdict}");
@@ -153,8 +155,8 @@ pub fn render(
     )?;
     match report.target {
         Target::Staged => writeln!(out, "To commit anyway, knowingly: git commit --no-verify")?,
-        Target::Commits => writeln!(out, "To push anyway, knowingly: git push --no-verify")?,
-        Target::Paths => {}
+        Target::Push => writeln!(out, "To push anyway, knowingly: git push --no-verify")?,
+        Target::Commits | Target::Paths => {}
     }
     if verbose {
         suppressions_line(report, out)?;

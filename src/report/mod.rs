@@ -17,8 +17,10 @@ pub enum Target {
     Staged,
     /// Files on disk.
     Paths,
-    /// The commits of a range (`--range`, the pre-push hook).
+    /// The commits of a range (`--range`): a CI check or an audit.
     Commits,
+    /// The commits a push sends (the pre-push hook): findings block the push.
+    Push,
 }
 
 /// Everything a report shows.
@@ -60,7 +62,7 @@ impl Report<'_> {
     /// Whether files too large to scan whole fail the report on their own (see
     /// [`Report::blocks`]).
     pub fn unscanned_blocks(&self) -> bool {
-        self.target == Target::Commits && self.summary.too_large() > 0
+        matches!(self.target, Target::Commits | Target::Push) && self.summary.too_large() > 0
     }
 }
 

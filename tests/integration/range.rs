@@ -115,6 +115,14 @@ fn range_scan_names_the_commit_that_added_each_secret() {
     assert_eq!(out.status.code(), Some(0));
     let out = repo.keyward(&["scan", "--range", "HEAD", "--format", "json"]);
     assert_eq!(findings(&out).len(), 1);
+    // A range is a check or an audit, not a push: its report says the check failed.
+    let out = repo.keyward(&["scan", "--range", "HEAD"]);
+    let stderr = String::from_utf8_lossy(&out.stderr);
+    assert!(stderr.contains("The check failed."), "{stderr}");
+    assert!(
+        !stderr.contains("git push") && !stderr.contains("push was"),
+        "{stderr}"
+    );
 
     // A range that does not resolve is an error that names it.
     let out = repo.keyward(&["scan", "--range", "nope..HEAD"]);
