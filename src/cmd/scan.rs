@@ -82,7 +82,7 @@ pub fn scan(cli: &Cli, args: &ScanArgs) -> Result<Scanned> {
         let files = paths::collect(&args.paths, !args.no_gitignore)?;
         timings.push(("list the files", started.elapsed()));
         let (detector, limits) = detector_and_limits(cli, args, &cwd)?;
-        let mut progress = Progress::new(cli, files.len());
+        let mut progress = Progress::new(cli, files.len(), "files");
         let findings = pipeline::scan(&detector, |visit| {
             paths::for_each(&files, limits, &mut summary, |file| {
                 progress.tick();
@@ -112,12 +112,38 @@ pub fn scan(cli: &Cli, args: &ScanArgs) -> Result<Scanned> {
         };
         history.set_limits(limits);
         let mut inline_allows: Vec<String> = Vec::new();
+        let mut progress = Progress::new(cli, history.len(), "commits");
+        let mut added_bytes: usize = 0;
+        let scanning = Instant::now();
         let findings = pipeline::scan(&detector, |visit| {
-            history.for_each(&mut summary, |file| {
-                note_inline_allows(&file, &mut inline_allows);
-                visit(file)
-            })
+            history.for_each_reporting(
+                &mut summary,
+                || progress.tick(),
+                |file| {
+                    note_inline_allows(&file, &mut inline_allows);
+                    if cli.verbose {
+                        added_bytes += file
+                            .added
+                            .chunks(file.content)
+                            .iter()
+                            .map(|c| c.bytes.len())
+                            .sum::<usize>();
+                    }
+                    visit(file)
+                },
+            )
         })?;
+        progress.finish();
+        if cli.verbose {
+            let secs = scanning.elapsed().as_secs_f64().max(1e-9);
+            let mb = added_bytes as f64 / 1e6;
+            eprintln!(
+                "keyward: {} commits, {mb:.1} MB of added lines in {secs:.2} s: {:.0} commits/s, {:.1} MB/s",
+                history.len(),
+                history.len() as f64 / secs,
+                mb / secs
+            );
+        }
         range_base = from_base.then(|| base_ignore(&history)).transpose()?;
         // Listed for a range under review (one with a base); a whole-history audit keeps its
         // report to the findings.
@@ -580,6 +606,8 @@ fn say_applied(config: &keyward_detect::config::Config) {
 /// taken long enough to be worth one.
 struct Progress {
     bar: Option<indicatif::ProgressBar>,
+    /// What is counted ("files", "commits").
+    unit: &'static str,
     enabled: bool,
     started: Instant,
     total: usize,
@@ -589,9 +617,10 @@ struct Progress {
 impl Progress {
     const AFTER: Duration = Duration::from_millis(300);
 
-    fn new(cli: &Cli, total: usize) -> Progress {
+    fn new(cli: &Cli, total: usize, unit: &'static str) -> Progress {
         Progress {
             bar: None,
+            unit,
             enabled: !cli.quiet && std::io::stderr().is_terminal(),
             started: Instant::now(),
             total,
@@ -606,9 +635,11 @@ impl Progress {
         }
         if self.bar.is_none() && self.started.elapsed() >= Self::AFTER {
             let bar = indicatif::ProgressBar::new(self.total as u64);
-            if let Ok(style) = indicatif::ProgressStyle::with_template(
-                "keyward: scanning {bar:30} {pos}/{len} files ({eta} left)",
-            ) {
+            let template = format!(
+                "keyward: scanning {{bar:30}} {{pos}}/{{len}} {} ({{eta}} left)",
+                self.unit
+            );
+            if let Ok(style) = indicatif::ProgressStyle::with_template(&template) {
                 bar.set_style(style);
             }
             self.bar = Some(bar);

@@ -17,6 +17,14 @@ use super::changes::tree_changes;
 use super::staged::{plan, read_planned, Planned};
 use super::{FileChange, Limits, SourceError, Summary};
 
+/// The decoded objects a history scan keeps at most, in bytes: bounded, so memory does not
+/// grow with the number of commits.
+const OBJECT_CACHE_BYTES: usize = 8 << 20;
+
+/// The delta bases a history scan keeps at most, in bytes (git's `core.deltaBaseCacheLimit`
+/// is 96 MiB).
+const PACK_CACHE_BYTES: usize = 16 << 20;
+
 /// The commits of a range, ready to be read one file at a time.
 pub struct History {
     repo: gix::Repository,
@@ -138,7 +146,15 @@ impl History {
         Ok(history)
     }
 
-    fn new(repo: gix::Repository, commits: Vec<ObjectId>) -> History {
+    fn new(mut repo: gix::Repository, commits: Vec<ObjectId>) -> History {
+        // Commit after commit, one commit's new blob is the next one's old blob, and trees
+        // recur: a bounded cache of decoded objects saves re-resolving their delta chains.
+        repo.object_cache_size_if_unset(OBJECT_CACHE_BYTES);
+        repo.objects.set_pack_cache(|| {
+            Box::new(gix::odb::pack::cache::lru::MemoryCappedHashmap::new(
+                PACK_CACHE_BYTES,
+            ))
+        });
         let shallow = repo
             .shallow_commits()
             .ok()
@@ -220,20 +236,39 @@ impl History {
         self.commits.is_empty()
     }
 
-    /// Reads, commit by commit (oldest first), each changed file's new blob and the lines the
-    /// commit adds to it, calling `visit` with the commit named.
+    /// Reads, commit by commit (newest first, the order packs favour), each changed file's new
+    /// blob and the lines the commit adds to it, calling `visit` with the commit named.
     ///
     /// # Errors
     /// A commit, tree or blob cannot be read, or `visit` failed.
     pub fn for_each<E>(
         &self,
         summary: &mut Summary,
+        visit: impl FnMut(FileChange<'_>) -> Result<(), E>,
+    ) -> Result<(), E>
+    where
+        E: From<SourceError>,
+    {
+        self.for_each_reporting(summary, || {}, visit)
+    }
+
+    /// [`History::for_each`], calling `commit_done` after each commit (for a progress bar).
+    ///
+    /// # Errors
+    /// As [`History::for_each`].
+    pub fn for_each_reporting<E>(
+        &self,
+        summary: &mut Summary,
+        mut commit_done: impl FnMut(),
         mut visit: impl FnMut(FileChange<'_>) -> Result<(), E>,
     ) -> Result<(), E>
     where
         E: From<SourceError>,
     {
-        for id in &self.commits {
+        // Newest first, as `git log` reads: packs store older versions as deltas of newer ones,
+        // so each blob's delta base was resolved (and cached) a commit earlier. Oldest first,
+        // every old version would re-resolve its whole chain from the newest.
+        for id in self.commits.iter().rev() {
             let planned = self.plan_commit(*id)?;
             let hex = id.to_string();
             read_planned(
@@ -244,6 +279,7 @@ impl History {
                 summary,
                 &mut visit,
             )?;
+            commit_done();
         }
         Ok(())
     }

@@ -498,3 +498,63 @@ fn reftable_repositories_commit_scan_ranges_and_push() {
         "{stderr}"
     );
 }
+
+/// A history scan is long work: on a terminal it shows commits done of the total once it has
+/// run 300 ms, and `-v` ends with its throughput.
+#[test]
+fn a_long_history_scan_shows_progress_and_its_throughput() {
+    let repo = TestRepo::new();
+    // One commit made by fast-import holding many commits' worth of history: 400 commits,
+    // each adding a file of a few hundred lines, so that the debug build runs past 300 ms.
+    let mut stream = String::new();
+    for i in 1..=400 {
+        let body: String = (0..200)
+            .map(|l| format!("value_{i}_{l} = compute({l}, \"row {i}\")\n"))
+            .collect();
+        stream.push_str(&format!(
+            "commit refs/heads/main\nmark :{i}\ncommitter T <t@example.com> {} +0000\ndata 3\nc{}\n{}M 100644 inline f{i}.py\ndata {}\n{body}\n",
+            1_700_000_000 + i,
+            i % 10,
+            if i > 1 { format!("from :{}\n", i - 1) } else { String::new() },
+            body.len()
+        ));
+    }
+    let mut child = repo
+        .command("git")
+        .args(["fast-import", "--quiet"])
+        .current_dir(&repo.root)
+        .stdin(std::process::Stdio::piped())
+        .spawn()
+        .unwrap();
+    use std::io::Write as _;
+    child
+        .stdin
+        .take()
+        .unwrap()
+        .write_all(stream.as_bytes())
+        .unwrap();
+    assert!(child.wait().unwrap().success());
+    repo.git(&["reset", "-q", "--hard", "main"]);
+
+    let typescript = repo.root.join("..").join("typescript");
+    let command = format!(
+        "{} -v scan --range HEAD",
+        crate::util::keyward_bin().display()
+    );
+    let out = repo.run(
+        repo.command("script")
+            .args(["-qefc", &command])
+            .arg(&typescript)
+            .current_dir(&repo.root),
+    );
+    let shown = std::fs::read_to_string(&typescript).unwrap_or_default()
+        + &String::from_utf8_lossy(&out.stdout);
+    assert!(
+        shown.contains("/400 commits"),
+        "no progress of commits on a terminal: {shown}"
+    );
+    assert!(
+        shown.contains("400 commits,") && shown.contains("MB/s"),
+        "no throughput with -v: {shown}"
+    );
+}
