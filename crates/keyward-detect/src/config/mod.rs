@@ -260,8 +260,12 @@ impl Config {
                     .push(UserRule::Extend(extension(spec, origin, location)?));
                 continue;
             }
+            // keyward's own shorthands first: they are braces RE2 would read as literals.
             let spec = RuleSpec {
-                regex: spec.regex.as_deref().map(gitleaks::translate_regex),
+                regex: spec
+                    .regex
+                    .as_deref()
+                    .map(|r| gitleaks::translate_regex(&crate::rules::expand_shorthands(r))),
                 ..spec
             };
             let id = spec.id.clone();
@@ -509,6 +513,24 @@ mod tests {
         )
         .unwrap_err();
         assert!(err.to_string().starts_with("c.toml:3:1"), "{err}");
+    }
+
+    #[test]
+    fn a_user_rule_may_use_the_built_in_shorthands() {
+        let text = "[[rules]]\nid = \"acme\"\nregex = '''{START}(acme_[a-z0-9]{20}){END}'''\n\
+                    keywords = ['acme_']\n";
+        let detector = Config::parse(".keyward.toml", text)
+            .unwrap()
+            .detector()
+            .unwrap();
+        let line = b"token = \"acme_q8r3m1x7c4v9z2k6w5t0\"\n";
+        let found = detector
+            .scan(b"a.py", line, &crate::added_lines::AddedLines::all())
+            .unwrap();
+        assert!(
+            found.iter().any(|f| f.rule.id.as_str() == "acme"),
+            "{found:?}"
+        );
     }
 
     #[test]

@@ -21,7 +21,7 @@ use regex_automata::nfa::thompson::backtrack::BoundedBacktracker;
 pub use self::id::RuleId;
 pub use self::pattern::{LazyRegex, ShortRegex};
 use self::schema::{AllowlistSpec, RuleSpec, RulesFile};
-use self::shorthands::expand_shorthands;
+pub use self::shorthands::expand_shorthands;
 use crate::detect::checksum::Checksum;
 
 /// Windows up to this long are searched for a rule's `requires` literals one literal at a time.
