@@ -730,13 +730,29 @@ fn is_public_by_design(secret: &[u8], line: &[u8]) -> bool {
 /// in another script than ASCII (UI strings under `*_KEY` names: keys are ASCII), and a
 /// password a person typed (`SecurePass123!`, the test password of every test suite).
 fn generic_stand_in(secret: &[u8], whole: &[u8], line: &[u8]) -> bool {
-    let names_public = {
-        let lower = whole.to_ascii_lowercase();
-        memchr::memmem::find(&lower, b"public").is_some()
-            || memchr::memmem::find(&lower, b"publishable").is_some()
+    let lower = whole.to_ascii_lowercase();
+    let names = |words: &[&[u8]]| {
+        words
+            .iter()
+            .any(|w| memchr::memmem::find(&lower, w).is_some())
     };
+    let names_public = names(&[b"public", b"publishable"]);
+    // A name that says the value is a test fixture (`nonMatchingToken`, `invalid_api_key`,
+    // `mockSecret`); not `test`, since `TEST_API_KEY` holds real test-mode keys.
+    let names_a_fixture = names(&[
+        b"nonmatching",
+        b"non_matching",
+        b"invalid",
+        b"bogus",
+        b"notreal",
+        b"not_real",
+        b"fake",
+        b"dummy",
+        b"mock",
+    ]);
     is_public_by_design(secret, line)
         || names_public
+        || names_a_fixture
         || !secret.is_ascii()
         || url_credentials::is_typed_password(secret)
 }

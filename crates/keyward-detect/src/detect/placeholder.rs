@@ -76,6 +76,33 @@ pub fn is_placeholder(secret: &[u8]) -> bool {
         || has_sequence(secret, if secret.len() >= LONG_RANDOM { 8 } else { 6 })
         || has_stepping_pairs(secret)
         || is_bare_stand_in_word(&lower)
+        || has_masked_segment(secret)
+}
+
+/// The parts of a structured token (`xoxp-1234-1234-1234-…`, `1111-1111-1111`) between its
+/// separators.
+fn segments(secret: &[u8]) -> impl Iterator<Item = &[u8]> {
+    secret
+        .split(|b| matches!(b, b'-' | b'_' | b'.' | b':' | b'/'))
+        .filter(|s| !s.is_empty())
+}
+
+/// A whole segment of six or more of one character (`xoxc-888888888888-…`), or one segment of
+/// four or more typed three times: masks and stand-ins. Whole segments, not runs inside
+/// base64, so an OpenSSH key's `AAAA…` is not one.
+fn has_masked_segment(secret: &[u8]) -> bool {
+    let parts: Vec<&[u8]> = segments(secret).collect();
+    if parts.len() < 2 {
+        return false;
+    }
+    let one_repeated = parts
+        .iter()
+        .any(|p| p.len() >= 6 && p.iter().all(|&b| b == p[0]));
+    let typed_thrice = parts
+        .iter()
+        .filter(|p| p.len() >= 4)
+        .any(|p| parts.iter().filter(|q| q == &p).count() >= 3);
+    one_repeated || typed_thrice
 }
 
 /// The name of the thing where its value goes (`password`, `-p password)` in a usage line,
@@ -210,6 +237,16 @@ fn has_long_run(bytes: &[u8], n: usize) -> bool {
 #[cfg(test)]
 mod tests {
     use super::is_placeholder;
+
+    #[test]
+    fn masked_and_repeated_segments_are_stand_ins() {
+        assert!(is_placeholder(b"xoxc-888888888888-777777777777-3f9a1c"));
+        assert!(is_placeholder(b"xoxp-1234-1234-1234-9f8e7d6c5b4a"));
+        assert!(!is_placeholder(
+            b"xoxb-482619375201-9376154820473-Qm7Rt2Zx9LpV4cNs8KdW1aYe"
+        ));
+        assert!(!is_placeholder(b"3f6c9a1e-7b2d-4e8f-9c0a-5d1b7e3f2a6c"));
+    }
 
     #[test]
     fn a_bare_stand_in_word_is_not_a_secret() {
