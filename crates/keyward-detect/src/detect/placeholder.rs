@@ -242,9 +242,8 @@ mod tests {
     fn masked_and_repeated_segments_are_stand_ins() {
         assert!(is_placeholder(b"xoxc-888888888888-777777777777-3f9a1c"));
         assert!(is_placeholder(b"xoxp-1234-1234-1234-9f8e7d6c5b4a"));
-        assert!(!is_placeholder(
-            b"xoxb-482619375201-9376154820473-Qm7Rt2Zx9LpV4cNs8KdW1aYe"
-        ));
+        let random = b"xoxb-482619375201-9376154820473-Qm7Rt2Zx9LpV4cNs8KdW1aYe"; // keyward:allow
+        assert!(!is_placeholder(random));
         assert!(!is_placeholder(b"3f6c9a1e-7b2d-4e8f-9c0a-5d1b7e3f2a6c"));
     }
 

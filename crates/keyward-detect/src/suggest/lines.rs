@@ -194,6 +194,14 @@ pub(super) fn replace_literal(
         };
         return Some(format!("{before}{bare}{}", &line[secret.end..]));
     };
+    // `\"…\"`: the literal sits inside another string, which the lookup cannot enter; `b"…"`,
+    // `r"…"`: a Rust byte or raw string, which no lookup replaces as it is.
+    let before_quote = line[..open].chars().next_back();
+    if before_quote == Some('\\')
+        || (language == Language::Rust && matches!(before_quote, Some('b' | 'r' | '#')))
+    {
+        return None;
+    }
     let prefix = &line[open + 1..secret.start];
     let suffix = &line[secret.end..close];
     let (mut head, tail) = (&line[..open], &line[close + 1..]);
