@@ -111,32 +111,13 @@ pub fn scan(cli: &Cli, args: &ScanArgs) -> Result<Scanned> {
             detector_and_limits(cli, args, &root)?
         };
         history.set_limits(limits);
-        let mut inline_allows: Vec<String> = Vec::new();
-        let mut progress = Progress::new(cli, history.len(), "commits");
-        let mut added_bytes: usize = 0;
         let scanning = Instant::now();
-        let findings = pipeline::scan(&detector, |visit| {
-            history.for_each_reporting(
-                &mut summary,
-                || progress.tick(),
-                |file| {
-                    note_inline_allows(&file, &mut inline_allows);
-                    if cli.verbose {
-                        added_bytes += file
-                            .added
-                            .chunks(file.content)
-                            .iter()
-                            .map(|c| c.bytes.len())
-                            .sum::<usize>();
-                    }
-                    visit(file)
-                },
-            )
-        })?;
-        progress.finish();
+        let read = scan_history(cli, &detector, &history, &mut summary)?;
+        let inline_allows = read.inline_allows;
+        let findings = read.findings;
         if cli.verbose {
             let secs = scanning.elapsed().as_secs_f64().max(1e-9);
-            let mb = added_bytes as f64 / 1e6;
+            let mb = read.added_bytes as f64 / 1e6;
             eprintln!(
                 "keyward: {} commits, {mb:.1} MB of added lines in {secs:.2} s: {:.0} commits/s, {:.1} MB/s",
                 history.len(),
@@ -321,6 +302,129 @@ fn base_ignore(history: &History) -> Result<IgnoreList> {
 }
 
 /// Records `path:line` (and the commit) of each added line that carries an inline allow marker.
+/// What a history scan found and noticed.
+struct HistoryRead {
+    findings: Vec<Finding>,
+    /// `path:line (commit)` of added lines with an inline allow comment.
+    inline_allows: Vec<String>,
+    /// Bytes of added lines (counted with `-v`, for the throughput line).
+    added_bytes: usize,
+}
+
+/// Histories at least this long are read in two parts on two cores: reading and diffing blobs
+/// is most of a history scan, and commits are independent once their trees are diffed.
+const PARALLEL_COMMITS: usize = 64;
+
+/// Reads, diffs and scans every commit of `history`: the newer half on a thread of its own
+/// (its own repository handle and caches) while this one reads the older half through the
+/// pipeline. A terminal shows commits done of the total.
+fn scan_history(
+    cli: &Cli,
+    detector: &Detector,
+    history: &History,
+    summary: &mut Summary,
+) -> Result<HistoryRead> {
+    use std::sync::atomic::{AtomicUsize, Ordering};
+    let total = history.len();
+    let split = if total >= PARALLEL_COMMITS && keyward_detect::detect::threads() > 1 {
+        total / 2
+    } else {
+        total
+    };
+    let done = AtomicUsize::new(0);
+    let mut progress = Progress::new(cli, total, "commits");
+    let count_bytes = |file: &keyward::source::FileChange<'_>| -> usize {
+        if cli.verbose {
+            file.added
+                .chunks(file.content)
+                .iter()
+                .map(|c| c.bytes.len())
+                .sum()
+        } else {
+            0
+        }
+    };
+    let (mine, theirs) = std::thread::scope(|scope| {
+        let newer = (split < total).then(|| {
+            let part = history.part_for_thread(split..total);
+            let done = &done;
+            scope.spawn(
+                move || -> Result<(HistoryRead, Summary), pipeline::ScanError> {
+                    let part = part.open()?;
+                    let mut summary = Summary::default();
+                    let mut read = HistoryRead {
+                        findings: Vec::new(),
+                        inline_allows: Vec::new(),
+                        added_bytes: 0,
+                    };
+                    part.for_each_reporting(
+                        &mut summary,
+                        || {
+                            done.fetch_add(1, Ordering::Relaxed);
+                        },
+                        |file| -> Result<(), pipeline::ScanError> {
+                            note_inline_allows(&file, &mut read.inline_allows);
+                            read.added_bytes += count_bytes(&file);
+                            let site = keyward_detect::detect::Site {
+                                path: file.path,
+                                commit: file.commit,
+                            };
+                            read.findings.extend(detector.scan_at(
+                                site,
+                                file.content,
+                                file.added,
+                            )?);
+                            Ok(())
+                        },
+                    )?;
+                    Ok((read, summary))
+                },
+            )
+        });
+        let older = if newer.is_some() {
+            history.part(0..split)
+        } else {
+            history.part(0..total)
+        };
+        let mut inline_allows = Vec::new();
+        let mut added_bytes = 0;
+        let findings = pipeline::scan(detector, |visit| {
+            older.for_each_reporting(
+                summary,
+                || {
+                    let now = done.fetch_add(1, Ordering::Relaxed) + 1;
+                    progress.set(now);
+                },
+                |file| {
+                    note_inline_allows(&file, &mut inline_allows);
+                    added_bytes += count_bytes(&file);
+                    visit(file)
+                },
+            )
+        });
+        let mine = findings.map(|findings| HistoryRead {
+            findings,
+            inline_allows,
+            added_bytes,
+        });
+        let theirs = newer.map(|h| h.join().unwrap_or_else(|p| std::panic::resume_unwind(p)));
+        (mine, theirs)
+    });
+    progress.finish();
+    let mut read = mine?;
+    if let Some(theirs) = theirs {
+        let (other, other_summary) = theirs?;
+        summary.absorb(other_summary);
+        read.findings.extend(other.findings);
+        read.inline_allows.extend(other.inline_allows);
+        read.added_bytes += other.added_bytes;
+        read.findings.sort_by(|a, b| {
+            (&a.path, a.location, &a.commit).cmp(&(&b.path, b.location, &b.commit))
+        });
+    }
+    Ok(read)
+}
+
 fn note_inline_allows(file: &keyward::source::FileChange<'_>, out: &mut Vec<String>) {
     use keyward_detect::detect::ALLOW_MARKERS as MARKERS;
     if !MARKERS
@@ -647,6 +751,12 @@ impl Progress {
         if let Some(bar) = &self.bar {
             bar.set_position(self.done as u64);
         }
+    }
+
+    /// Sets the count done (when other threads count too) and shows it as [`Progress::tick`].
+    fn set(&mut self, done: usize) {
+        self.done = done.saturating_sub(1);
+        self.tick();
     }
 
     fn finish(self) {

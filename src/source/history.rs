@@ -146,15 +146,8 @@ impl History {
         Ok(history)
     }
 
-    fn new(mut repo: gix::Repository, commits: Vec<ObjectId>) -> History {
-        // Commit after commit, one commit's new blob is the next one's old blob, and trees
-        // recur: a bounded cache of decoded objects saves re-resolving their delta chains.
-        repo.object_cache_size_if_unset(OBJECT_CACHE_BYTES);
-        repo.objects.set_pack_cache(|| {
-            Box::new(gix::odb::pack::cache::lru::MemoryCappedHashmap::new(
-                PACK_CACHE_BYTES,
-            ))
-        });
+    fn new(repo: gix::Repository, commits: Vec<ObjectId>) -> History {
+        let repo = with_history_caches(repo);
         let shallow = repo
             .shallow_commits()
             .ok()
@@ -168,6 +161,30 @@ impl History {
             shallow,
             base: None,
             notes: Vec::new(),
+        }
+    }
+
+    /// The commits at `range` (indices into the oldest-first list) as a history of their own,
+    /// with its own handle on the repository and its own caches.
+    pub fn part(&self, range: std::ops::Range<usize>) -> History {
+        History {
+            repo: with_history_caches(self.repo.clone()),
+            commits: self.commits[range].to_vec(),
+            limits: self.limits,
+            shallow: self.shallow.clone(),
+            base: self.base,
+            notes: Vec::new(),
+        }
+    }
+
+    /// [`History::part`] for another thread: what it needs to open the repository itself
+    /// (a repository handle cannot cross threads).
+    pub fn part_for_thread(&self, range: std::ops::Range<usize>) -> HistoryPart {
+        HistoryPart {
+            git_dir: self.repo.git_dir().to_path_buf(),
+            commits: self.commits[range].to_vec(),
+            limits: self.limits,
+            shallow: self.shallow.clone(),
         }
     }
 
@@ -350,6 +367,52 @@ impl History {
         *planned = kept;
         Ok(())
     }
+}
+
+/// Commits of a history to be scanned on another thread, which opens the repository itself.
+pub struct HistoryPart {
+    git_dir: std::path::PathBuf,
+    commits: Vec<ObjectId>,
+    limits: Limits,
+    shallow: Vec<ObjectId>,
+}
+
+impl HistoryPart {
+    /// Opens the repository again, on the calling thread.
+    ///
+    /// # Errors
+    /// The repository cannot be opened.
+    pub fn open(self) -> Result<History, SourceError> {
+        // As the first handle was opened: git's environment (GIT_OBJECT_DIRECTORY, alternates
+        // given to hooks) still applies.
+        let repo = gix::ThreadSafeRepository::open_with_environment_overrides(
+            &self.git_dir,
+            Default::default(),
+        )
+        .map_err(|e| SourceError::Open(e.to_string()))?
+        .to_thread_local();
+        Ok(History {
+            repo: with_history_caches(repo),
+            commits: self.commits,
+            limits: self.limits,
+            shallow: self.shallow,
+            base: None,
+            notes: Vec::new(),
+        })
+    }
+}
+
+/// `repo` with the caches a history scan needs. Commit after commit, one commit's new blob is
+/// the next one's old blob and trees recur: decoded objects and delta bases are kept (bounded),
+/// so a blob's delta chain is not resolved again from the start.
+fn with_history_caches(mut repo: gix::Repository) -> gix::Repository {
+    repo.object_cache_size(OBJECT_CACHE_BYTES);
+    repo.objects.set_pack_cache(|| {
+        Box::new(gix::odb::pack::cache::lru::MemoryCappedHashmap::new(
+            PACK_CACHE_BYTES,
+        ))
+    });
+    repo
 }
 
 fn open_repo(dir: &Path) -> Result<gix::Repository, SourceError> {

@@ -13,7 +13,7 @@ mod reftable;
 pub mod staged;
 
 pub use self::added_lines::added_lines;
-pub use self::history::History;
+pub use self::history::{History, HistoryPart};
 pub use self::staged::Staged;
 pub use keyward_detect::config::Limits;
 pub use keyward_detect::{line_count, AddedLines};
@@ -62,6 +62,20 @@ impl Summary {
         }
         if self.too_large_paths.len() < Self::PATHS_KEPT {
             self.too_large_paths.push(path.to_vec());
+        }
+    }
+
+    /// Adds what another reader of the same source read (a history scanned in parts).
+    pub fn absorb(&mut self, other: Summary) {
+        self.files_scanned += other.files_scanned;
+        self.lines_scanned += other.lines_scanned;
+        self.binary_skipped += other.binary_skipped;
+        self.too_large_cut += other.too_large_cut;
+        self.too_large_skipped += other.too_large_skipped;
+        for path in other.too_large_paths {
+            if self.too_large_paths.len() < Self::PATHS_KEPT {
+                self.too_large_paths.push(path);
+            }
         }
     }
 

@@ -56,6 +56,7 @@ fn cases() -> Vec<Case> {
         c(&[NEXT], "app/chat/page.tsx", "\"use client\"; const key = \"{S}\";", NO_LINE, Some("browser"), &["Next.js route handler", "app/api/ai/route.ts"]),
         c(&[NEXT], "app/api/chat/route.ts", "const client = new OpenAI({ apiKey: \"{S}\" });", Some("const client = new OpenAI({ apiKey: process.env.OPENAI_API_KEY });"), None, &[]),
         c(&[NEXT], "lib/config.ts", "const key = process.env.NEXT_PUBLIC_OPENAI_KEY ?? \"{S}\";", NO_LINE, Some("browser"), &["NEXT_PUBLIC_"]),
+        c(&[NEXT], ".env", "NEXT_PUBLIC_OPENAI_KEY={S}", NO_LINE, Some("browser"), &["git rm --cached .env", "ships inside"]),
         c(&[("package.json", r#"{"dependencies": {"react-scripts": "5.0.1", "react": "^18"}}"#)], "src/config.js", "export const key = '{S}';", NO_LINE, Some("browser"), &[]),
         c(&[("package.json", r#"{"dependencies": {"expo": "~51.0.0", "react-native": "0.74.0"}}"#)], "App.tsx", "const key = \"{S}\";", NO_LINE, Some("react-native"), &["Firebase", "functions/index.js"]),
         c(&[("package.json", r#"{"devDependencies": {"electron": "^31.0.0"}}"#)], "src/renderer.js", "const key = \"{S}\";", NO_LINE, Some("electron"), &["installs the app"]),

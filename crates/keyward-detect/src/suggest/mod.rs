@@ -69,7 +69,14 @@ pub fn suggest_in(finding: &Finding, files: &dyn ProjectFiles) -> Suggestion {
     if let Some((ships, endpoint)) =
         ships::shipped(&path, &line, files, &env_var, finding.rule.id.as_str())
     {
-        let advice = shipped_advice(ships, &endpoint, &env_var);
+        let mut advice = shipped_advice(ships, &endpoint, &env_var);
+        // A staged `.env` must leave the index whatever its variables' prefixes say.
+        if Language::from_path(&path) == Language::DotEnv {
+            advice = format!(
+                "{}; and {advice}",
+                advice::advice(Language::DotEnv, &env_var, &path)
+            );
+        }
         return Suggestion {
             env_var,
             replacement: None,
