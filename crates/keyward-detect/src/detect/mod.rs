@@ -9,6 +9,7 @@ pub mod checksum;
 mod decode;
 pub mod entropy;
 mod keyword_dfa;
+mod known_public;
 pub mod placeholder;
 mod prefilter;
 mod url_credentials;

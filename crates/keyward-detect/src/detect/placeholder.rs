@@ -77,6 +77,7 @@ pub fn is_placeholder(secret: &[u8]) -> bool {
         || has_stepping_pairs(secret)
         || is_bare_stand_in_word(&lower)
         || has_masked_segment(secret)
+        || super::known_public::is_known_public(secret)
 }
 
 /// The parts of a structured token (`xoxp-1234-1234-1234-…`, `1111-1111-1111`) between its

@@ -1,0 +1,68 @@
+//! Values published as examples or public by design, which every reader of the docs has: the
+//! Firebase SDK samples' Google API keys (Firebase web and Android keys are public
+//! identifiers, restricted by the project's security rules) and a search-only key from a
+//! package manager's documentation. Kept as SHA-256 digests, so the repository carries no key
+//! string. gitleaks allowlists the same values (its `gcp.go` and generic stopwords).
+
+use sha2::{Digest, Sha256};
+
+/// SHA-256 (hex) of each value, sorted.
+const DIGESTS: &[&str] = &[
+    "0b476bdf9acf2123d547b5ae76f1e59884d8ec9553ee0c47e9f31fd4768f3f3c",
+    "2037abcaffb2b77785da716cf7ccff4ff4d00c4ea930db0167b7d71f50af7eb4",
+    "27a9a42931dff7eb2f8434e20a9bce976ea364e7bee49187f19d5cfeca9c7045",
+    "2f21fd9c81678e396751af8b2472e2bd209ff5ce38da144052fb6c024485982f",
+    "37f8f09bdf12c2f2eae4ead7273a62ddb0c23459cbf902892f282b57f7ed6619",
+    "3a8b61d0f636b007840c0d40ba12bcf48465dc054cdc1a68704a33521d84b665",
+    "3f370c9dd8225c63b5c77de1f785edc9712958f18bb612d5fa2e0ae33aeca682",
+    "49f777db995e8260da7ca9ffdf0c08d66f0453e97ec967018baf2cdfe3b582d0",
+    "4c98242dcadc8b29005c6b4aad526552d5ea1842149154c0694adeec75847583",
+    "8731261cb72d86267a32a532ebd3df429e2144e5e4ced7e13568bc9e6c8fb1b1",
+    "a19f89ab3555eac10c40741f6df79ecf0935998f15569f8db9d67bce0181fff6",
+    "a6c814bc555ae62c7bd8b58ec07bf559c7ed3a009976a1e0acc9cef0d4473b41",
+    "dc0fcf046c61640cbd1e8b999ada3262d722c2ca4bf42dceac999020ffdbb614",
+    "e4a5542bb7fd7b67e943c71ad29c34b5972c9840597e7eda53e666f44d5da0b9",
+    "ea9bb1082cf95663f5faca23b8b15ef2aa0fce0a5c6df9c32dcb85b2e0a4513d",
+    "eb540d2b6ee2a0a47c5779bc8a0141784c6b753840d4c6f4e2428a6e86e9e0b1",
+];
+
+/// Whether `secret` is one of the published example values.
+pub fn is_known_public(secret: &[u8]) -> bool {
+    // Every listed value is 32 to 40 bytes: most candidates are not hashed at all.
+    if !(32..=40).contains(&secret.len()) {
+        return false;
+    }
+    listed(DIGESTS, secret)
+}
+
+fn listed(digests: &[&str], secret: &[u8]) -> bool {
+    let digest = Sha256::digest(secret);
+    let hex: String = digest.iter().map(|b| format!("{b:02x}")).collect();
+    digests.binary_search(&hex.as_str()).is_ok()
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn the_list_is_sorted_hex_digests() {
+        assert!(DIGESTS.windows(2).all(|w| w[0] < w[1]));
+        assert!(DIGESTS
+            .iter()
+            .all(|d| d.len() == 64 && d.bytes().all(|b| b.is_ascii_hexdigit())));
+    }
+
+    #[test]
+    fn a_listed_value_is_known_and_others_are_not() {
+        let value = b"AIzaSyD-a-value-made-for-this-test-0123"; // keyward:allow
+        let digest: String = Sha256::digest(value)
+            .iter()
+            .map(|b| format!("{b:02x}"))
+            .collect();
+        let list = [digest.as_str()];
+        assert!(listed(&list, value));
+        assert!(!listed(&list, b"AIzaSyD-another-value-made-for-a-test-99")); // keyward:allow
+        assert!(!is_known_public(value));
+    }
+}
