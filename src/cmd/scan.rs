@@ -311,13 +311,17 @@ struct HistoryRead {
     added_bytes: usize,
 }
 
-/// Histories at least this long are read in two parts on two cores: reading and diffing blobs
-/// is most of a history scan, and commits are independent once their trees are diffed.
+/// Histories at least this long are read on two cores: reading and diffing blobs is most of a
+/// history scan, and commits are independent once their trees are diffed.
 const PARALLEL_COMMITS: usize = 64;
 
-/// Reads, diffs and scans every commit of `history`: the newer half on a thread of its own
-/// (its own repository handle and caches) while this one reads the older half through the
-/// pipeline. A terminal shows commits done of the total.
+/// Commits a reader claims at a time: enough for its caches to pay (one commit's new blobs are
+/// the next one's old blobs), few enough to keep both readers busy to the end.
+const COMMITS_PER_CLAIM: usize = 16;
+
+/// Reads, diffs and scans every commit of `history`: with a long history, a second reader on a
+/// thread of its own (its own repository handle and caches) claims chunks of commits beside
+/// this one, which reads through the pipeline. A terminal shows commits done of the total.
 fn scan_history(
     cli: &Cli,
     detector: &Detector,
@@ -326,11 +330,8 @@ fn scan_history(
 ) -> Result<HistoryRead> {
     use std::sync::atomic::{AtomicUsize, Ordering};
     let total = history.len();
-    let split = if total >= PARALLEL_COMMITS && keyward_detect::detect::threads() > 1 {
-        total / 2
-    } else {
-        total
-    };
+    let two_readers = total >= PARALLEL_COMMITS && keyward_detect::detect::threads() > 1;
+    let next = AtomicUsize::new(0);
     let done = AtomicUsize::new(0);
     let mut progress = Progress::new(cli, total, "commits");
     let count_bytes = |file: &keyward::source::FileChange<'_>| -> usize {
@@ -345,9 +346,9 @@ fn scan_history(
         }
     };
     let (mine, theirs) = std::thread::scope(|scope| {
-        let newer = (split < total).then(|| {
-            let part = history.part_for_thread(split..total);
-            let done = &done;
+        let second = two_readers.then(|| {
+            let part = history.part_for_thread(0..total);
+            let (next, done) = (&next, &done);
             scope.spawn(
                 move || -> Result<(HistoryRead, Summary), pipeline::ScanError> {
                     let part = part.open()?;
@@ -357,7 +358,9 @@ fn scan_history(
                         inline_allows: Vec::new(),
                         added_bytes: 0,
                     };
-                    part.for_each_reporting(
+                    part.for_each_claimed(
+                        next,
+                        COMMITS_PER_CLAIM,
                         &mut summary,
                         || {
                             done.fetch_add(1, Ordering::Relaxed);
@@ -381,15 +384,17 @@ fn scan_history(
                 },
             )
         });
-        let older = if newer.is_some() {
-            history.part(0..split)
+        let chunk = if two_readers {
+            COMMITS_PER_CLAIM
         } else {
-            history.part(0..total)
+            total
         };
         let mut inline_allows = Vec::new();
         let mut added_bytes = 0;
         let findings = pipeline::scan(detector, |visit| {
-            older.for_each_reporting(
+            history.for_each_claimed(
+                &next,
+                chunk,
                 summary,
                 || {
                     let now = done.fetch_add(1, Ordering::Relaxed) + 1;
@@ -407,7 +412,7 @@ fn scan_history(
             inline_allows,
             added_bytes,
         });
-        let theirs = newer.map(|h| h.join().unwrap_or_else(|p| std::panic::resume_unwind(p)));
+        let theirs = second.map(|h| h.join().unwrap_or_else(|p| std::panic::resume_unwind(p)));
         (mine, theirs)
     });
     progress.finish();
@@ -418,10 +423,11 @@ fn scan_history(
         read.findings.extend(other.findings);
         read.inline_allows.extend(other.inline_allows);
         read.added_bytes += other.added_bytes;
-        read.findings.sort_by(|a, b| {
-            (&a.path, a.location, &a.commit).cmp(&(&b.path, b.location, &b.commit))
-        });
     }
+    // Two readers finish in any order: sort with the commit as the last key.
+    read.findings
+        .sort_by(|a, b| (&a.path, a.location, &a.commit).cmp(&(&b.path, b.location, &b.commit)));
+    read.inline_allows.sort();
     Ok(read)
 }
 

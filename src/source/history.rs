@@ -276,29 +276,57 @@ impl History {
     pub fn for_each_reporting<E>(
         &self,
         summary: &mut Summary,
+        commit_done: impl FnMut(),
+        visit: impl FnMut(FileChange<'_>) -> Result<(), E>,
+    ) -> Result<(), E>
+    where
+        E: From<SourceError>,
+    {
+        let all = std::sync::atomic::AtomicUsize::new(0);
+        self.for_each_claimed(&all, self.commits.len(), summary, commit_done, visit)
+    }
+
+    /// [`History::for_each_reporting`] for one of several readers of the same commits: each
+    /// claims the next `chunk` commits from `next` (shared), so readers stay busy however the
+    /// work is spread over the history, and each chunk is read in pack order.
+    ///
+    /// # Errors
+    /// As [`History::for_each`].
+    pub fn for_each_claimed<E>(
+        &self,
+        next: &std::sync::atomic::AtomicUsize,
+        chunk: usize,
+        summary: &mut Summary,
         mut commit_done: impl FnMut(),
         mut visit: impl FnMut(FileChange<'_>) -> Result<(), E>,
     ) -> Result<(), E>
     where
         E: From<SourceError>,
     {
-        // Newest first, as `git log` reads: packs store older versions as deltas of newer ones,
-        // so each blob's delta base was resolved (and cached) a commit earlier. Oldest first,
-        // every old version would re-resolve its whole chain from the newest.
-        for id in self.commits.iter().rev() {
-            let planned = self.plan_commit(*id)?;
-            let hex = id.to_string();
-            read_planned(
-                &self.repo,
-                &planned,
-                Some(&hex),
-                self.limits,
-                summary,
-                &mut visit,
-            )?;
-            commit_done();
+        let total = self.commits.len();
+        loop {
+            let start = next.fetch_add(chunk.max(1), std::sync::atomic::Ordering::Relaxed);
+            if start >= total {
+                return Ok(());
+            }
+            // Newest first, as `git log` reads: packs store older versions as deltas of newer
+            // ones, so each blob's delta base was resolved (and cached) a commit earlier.
+            // Oldest first, every old version would re-resolve its whole chain.
+            for index in start..(start + chunk.max(1)).min(total) {
+                let id = self.commits[total - 1 - index];
+                let planned = self.plan_commit(id)?;
+                let hex = id.to_string();
+                read_planned(
+                    &self.repo,
+                    &planned,
+                    Some(&hex),
+                    self.limits,
+                    summary,
+                    &mut visit,
+                )?;
+                commit_done();
+            }
         }
-        Ok(())
     }
 
     /// The files commit `id` changes against its first parent (for a merge, only the lines it
