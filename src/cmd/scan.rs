@@ -317,7 +317,7 @@ const PARALLEL_COMMITS: usize = 64;
 
 /// Commits a reader claims at a time: enough for its caches to pay (one commit's new blobs are
 /// the next one's old blobs), few enough to keep both readers busy to the end.
-const COMMITS_PER_CLAIM: usize = 16;
+const COMMITS_PER_CLAIM: usize = 64;
 
 /// Reads, diffs and scans every commit of `history`: with a long history, a second reader on a
 /// thread of its own (its own repository handle and caches) claims chunks of commits beside
