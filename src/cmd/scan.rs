@@ -301,7 +301,6 @@ fn base_ignore(history: &History) -> Result<IgnoreList> {
     )?)
 }
 
-/// Records `path:line` (and the commit) of each added line that carries an inline allow marker.
 /// What a history scan found and noticed.
 struct HistoryRead {
     findings: Vec<Finding>,
@@ -321,7 +320,7 @@ const COMMITS_PER_CLAIM: usize = 64;
 
 /// Reads, diffs and scans every commit of `history`: with a long history, a second reader on a
 /// thread of its own (its own repository handle and caches) claims chunks of commits beside
-/// this one, which reads through the pipeline. A terminal shows commits done of the total.
+/// this one. A terminal shows commits done of the total.
 fn scan_history(
     cli: &Cli,
     detector: &Detector,
@@ -331,87 +330,48 @@ fn scan_history(
     use std::sync::atomic::{AtomicUsize, Ordering};
     let total = history.len();
     let two_readers = total >= PARALLEL_COMMITS && keyward_detect::detect::threads() > 1;
+    let chunk = if two_readers {
+        COMMITS_PER_CLAIM
+    } else {
+        total
+    };
     let next = AtomicUsize::new(0);
     let done = AtomicUsize::new(0);
     let mut progress = Progress::new(cli, total, "commits");
-    let count_bytes = |file: &keyward::source::FileChange<'_>| -> usize {
-        if cli.verbose {
-            file.added
-                .chunks(file.content)
-                .iter()
-                .map(|c| c.bytes.len())
-                .sum()
-        } else {
-            0
-        }
-    };
     let (mine, theirs) = std::thread::scope(|scope| {
         let second = two_readers.then(|| {
-            let part = history.part_for_thread(0..total);
+            let other = history.for_thread();
             let (next, done) = (&next, &done);
             scope.spawn(
                 move || -> Result<(HistoryRead, Summary), pipeline::ScanError> {
-                    let part = part.open()?;
+                    let other = other.open()?;
                     let mut summary = Summary::default();
-                    let mut read = HistoryRead {
-                        findings: Vec::new(),
-                        inline_allows: Vec::new(),
-                        added_bytes: 0,
-                    };
-                    part.for_each_claimed(
+                    let read = read_claimed(
+                        cli.verbose,
+                        detector,
+                        &other,
                         next,
-                        COMMITS_PER_CLAIM,
+                        chunk,
                         &mut summary,
                         || {
                             done.fetch_add(1, Ordering::Relaxed);
-                        },
-                        |file| -> Result<(), pipeline::ScanError> {
-                            note_inline_allows(&file, &mut read.inline_allows);
-                            read.added_bytes += count_bytes(&file);
-                            let site = keyward_detect::detect::Site {
-                                path: file.path,
-                                commit: file.commit,
-                            };
-                            read.findings.extend(detector.scan_at(
-                                site,
-                                file.content,
-                                file.added,
-                            )?);
-                            Ok(())
                         },
                     )?;
                     Ok((read, summary))
                 },
             )
         });
-        let chunk = if two_readers {
-            COMMITS_PER_CLAIM
-        } else {
-            total
-        };
-        let mut inline_allows = Vec::new();
-        let mut added_bytes = 0;
-        let findings = pipeline::scan(detector, |visit| {
-            history.for_each_claimed(
-                &next,
-                chunk,
-                summary,
-                || {
-                    let now = done.fetch_add(1, Ordering::Relaxed) + 1;
-                    progress.set(now);
-                },
-                |file| {
-                    note_inline_allows(&file, &mut inline_allows);
-                    added_bytes += count_bytes(&file);
-                    visit(file)
-                },
-            )
-        });
-        let mine = findings.map(|findings| HistoryRead {
-            findings,
-            inline_allows,
-            added_bytes,
-        });
+        let mine = read_claimed(
+            cli.verbose,
+            detector,
+            history,
+            &next,
+            chunk,
+            summary,
+            || {
+                progress.set(done.fetch_add(1, Ordering::Relaxed) + 1);
+            },
+        );
         let theirs = second.map(|h| h.join().unwrap_or_else(|p| std::panic::resume_unwind(p)));
         (mine, theirs)
     });
@@ -431,6 +391,41 @@ fn scan_history(
     Ok(read)
 }
 
+/// One reader's share of a history scan: the chunks it claims from `next`, through the
+/// pipeline, noting inline allows and (with `-v`) the bytes of added lines.
+fn read_claimed(
+    verbose: bool,
+    detector: &Detector,
+    history: &History,
+    next: &std::sync::atomic::AtomicUsize,
+    chunk: usize,
+    summary: &mut Summary,
+    commit_done: impl FnMut(),
+) -> Result<HistoryRead, pipeline::ScanError> {
+    let mut inline_allows = Vec::new();
+    let mut added_bytes = 0;
+    let findings = pipeline::scan(detector, |visit| {
+        history.for_each_claimed(next, chunk, summary, commit_done, |file| {
+            note_inline_allows(&file, &mut inline_allows);
+            if verbose {
+                added_bytes += file
+                    .added
+                    .chunks(file.content)
+                    .iter()
+                    .map(|c| c.bytes.len())
+                    .sum::<usize>();
+            }
+            visit(file)
+        })
+    })?;
+    Ok(HistoryRead {
+        findings,
+        inline_allows,
+        added_bytes,
+    })
+}
+
+/// Records `path:line` (and the commit) of each added line that carries an inline allow marker.
 fn note_inline_allows(file: &keyward::source::FileChange<'_>, out: &mut Vec<String>) {
     use keyward_detect::detect::ALLOW_MARKERS as MARKERS;
     if !MARKERS
@@ -740,6 +735,11 @@ impl Progress {
 
     fn tick(&mut self) {
         self.done += 1;
+        self.show();
+    }
+
+    /// Shows the count done, once the work has taken long enough to be worth a bar.
+    fn show(&mut self) {
         if !self.enabled {
             return;
         }
@@ -759,10 +759,10 @@ impl Progress {
         }
     }
 
-    /// Sets the count done (when other threads count too) and shows it as [`Progress::tick`].
+    /// Sets the count done (when other threads count too) and shows it.
     fn set(&mut self, done: usize) {
-        self.done = done.saturating_sub(1);
-        self.tick();
+        self.done = done;
+        self.show();
     }
 
     fn finish(self) {

@@ -164,25 +164,12 @@ impl History {
         }
     }
 
-    /// The commits at `range` (indices into the oldest-first list) as a history of their own,
-    /// with its own handle on the repository and its own caches.
-    pub fn part(&self, range: std::ops::Range<usize>) -> History {
-        History {
-            repo: with_history_caches(self.repo.clone()),
-            commits: self.commits[range].to_vec(),
-            limits: self.limits,
-            shallow: self.shallow.clone(),
-            base: self.base,
-            notes: Vec::new(),
-        }
-    }
-
-    /// [`History::part`] for another thread: what it needs to open the repository itself
-    /// (a repository handle cannot cross threads).
-    pub fn part_for_thread(&self, range: std::ops::Range<usize>) -> HistoryPart {
+    /// This history for a reader on another thread, which opens the repository itself (a
+    /// repository handle cannot cross threads) with caches of its own.
+    pub fn for_thread(&self) -> HistoryPart {
         HistoryPart {
             git_dir: self.repo.git_dir().to_path_buf(),
-            commits: self.commits[range].to_vec(),
+            commits: self.commits.clone(),
             limits: self.limits,
             shallow: self.shallow.clone(),
         }
@@ -266,29 +253,14 @@ impl History {
     where
         E: From<SourceError>,
     {
-        self.for_each_reporting(summary, || {}, visit)
-    }
-
-    /// [`History::for_each`], calling `commit_done` after each commit (for a progress bar).
-    ///
-    /// # Errors
-    /// As [`History::for_each`].
-    pub fn for_each_reporting<E>(
-        &self,
-        summary: &mut Summary,
-        commit_done: impl FnMut(),
-        visit: impl FnMut(FileChange<'_>) -> Result<(), E>,
-    ) -> Result<(), E>
-    where
-        E: From<SourceError>,
-    {
         let all = std::sync::atomic::AtomicUsize::new(0);
-        self.for_each_claimed(&all, self.commits.len(), summary, commit_done, visit)
+        self.for_each_claimed(&all, self.commits.len(), summary, || {}, visit)
     }
 
-    /// [`History::for_each_reporting`] for one of several readers of the same commits: each
-    /// claims the next `chunk` commits from `next` (shared), so readers stay busy however the
-    /// work is spread over the history, and each chunk is read in pack order.
+    /// [`History::for_each`] for one of several readers of the same commits: each claims the
+    /// next `chunk` commits from `next` (shared), so readers stay busy however the work is
+    /// spread over the history, and each chunk is read in pack order. `commit_done` is called
+    /// after each commit (for a progress bar).
     ///
     /// # Errors
     /// As [`History::for_each`].
@@ -397,7 +369,7 @@ impl History {
     }
 }
 
-/// Commits of a history to be scanned on another thread, which opens the repository itself.
+/// A history to be read on another thread, which opens the repository itself.
 pub struct HistoryPart {
     git_dir: std::path::PathBuf,
     commits: Vec<ObjectId>,
