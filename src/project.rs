@@ -39,10 +39,13 @@ impl StagedFiles {
 impl ProjectFiles for StagedFiles {
     fn read(&self, path: &str) -> Option<Vec<u8>> {
         self.cache
-            .read(path, || self.staged.read_staged(path, READ_LIMIT))
+            .reads
+            .get_or(path, || self.staged.read_staged(path, READ_LIMIT))
     }
     fn list(&self, dir: &str) -> Vec<String> {
-        self.cache.list(dir, || self.staged.staged_names_in(dir))
+        self.cache
+            .lists
+            .get_or(dir, || self.staged.staged_names_in(dir))
     }
 }
 
@@ -65,14 +68,14 @@ impl WorkTreeFiles {
 
 impl ProjectFiles for WorkTreeFiles {
     fn read(&self, path: &str) -> Option<Vec<u8>> {
-        self.cache.read(path, || {
+        self.cache.reads.get_or(path, || {
             crate::confined::read(&self.root, Path::new(path), READ_LIMIT)
                 .ok()
                 .flatten()
         })
     }
     fn list(&self, dir: &str) -> Vec<String> {
-        self.cache.list(dir, || {
+        self.cache.lists.get_or(dir, || {
             let Ok(meta) = std::fs::symlink_metadata(self.root.join(dir)) else {
                 return Vec::new();
             };
@@ -95,30 +98,26 @@ impl ProjectFiles for WorkTreeFiles {
 /// manifests.
 #[derive(Default)]
 struct Cache {
-    reads: RefCell<HashMap<String, Option<Vec<u8>>>>,
-    lists: RefCell<HashMap<String, Vec<String>>>,
+    reads: Memo<Option<Vec<u8>>>,
+    lists: Memo<Vec<String>>,
 }
 
-impl Cache {
-    fn read(&self, path: &str, load: impl FnOnce() -> Option<Vec<u8>>) -> Option<Vec<u8>> {
-        if let Some(hit) = self.reads.borrow().get(path) {
-            return hit.clone();
-        }
-        let value = load();
-        self.reads
-            .borrow_mut()
-            .insert(path.to_owned(), value.clone());
-        value
-    }
+/// Values by path, each loaded once.
+struct Memo<T>(RefCell<HashMap<String, T>>);
 
-    fn list(&self, dir: &str, load: impl FnOnce() -> Vec<String>) -> Vec<String> {
-        if let Some(hit) = self.lists.borrow().get(dir) {
+impl<T> Default for Memo<T> {
+    fn default() -> Self {
+        Memo(RefCell::default())
+    }
+}
+
+impl<T: Clone> Memo<T> {
+    fn get_or(&self, key: &str, load: impl FnOnce() -> T) -> T {
+        if let Some(hit) = self.0.borrow().get(key) {
             return hit.clone();
         }
         let value = load();
-        self.lists
-            .borrow_mut()
-            .insert(dir.to_owned(), value.clone());
+        self.0.borrow_mut().insert(key.to_owned(), value.clone());
         value
     }
 }

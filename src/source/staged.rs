@@ -156,11 +156,9 @@ impl Staged {
                 continue;
             };
             let name = rest.split(|&b| b == b'/').next().unwrap_or(rest);
-            let name = String::from_utf8_lossy(name).into_owned();
-            if names.last() != Some(&name) {
-                names.push(name);
-            }
+            names.push(String::from_utf8_lossy(name).into_owned());
         }
+        // Entries are sorted by path, so a directory's files are adjacent.
         names.dedup();
         names
     }

@@ -163,10 +163,11 @@ fn ci_idiom(ci: CiSystem, var: &str, lower: &str) -> Idiom {
             format!("$${{{var}}}"),
             None,
         ),
+        // Inside a string, the shell expands `$X` (lines.rs escapes it from Groovy's "…").
         CiSystem::Jenkins => Idiom::interpolated(
             format!("credentials('{}')", kebab(var)),
             format!("${var}"),
-            Some('\''),
+            None,
         ),
         CiSystem::GitLab
         | CiSystem::CircleCi

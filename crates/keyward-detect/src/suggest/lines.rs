@@ -243,7 +243,7 @@ fn joined(
             inside.clone()
         };
         return Some(match needs {
-            Some(quote) if *quote != q && language != Language::Ci(CiSystem::Jenkins) => {
+            Some(quote) if *quote != q => {
                 format!("{quote}{prefix}{inside}{suffix}{quote}")
             }
             _ => format!("{q}{prefix}{inside}{suffix}{q}"),

@@ -66,9 +66,18 @@ pub fn suggest_in(finding: &Finding, files: &dyn ProjectFiles) -> Suggestion {
         .filter(|rest| !rest.is_empty())
         .map(str::to_owned)
         .unwrap_or(env_var);
-    if let Some((ships, endpoint)) =
-        ships::shipped(&path, &line, files, &env_var, finding.rule.id.as_str())
-    {
+    // The file's own text: what it imports or declares says where it runs and what it is.
+    let text = files
+        .read(&path)
+        .map(|b| String::from_utf8_lossy(&b).into_owned());
+    if let Some((ships, endpoint)) = ships::shipped(
+        &path,
+        &line,
+        text.as_deref(),
+        files,
+        &env_var,
+        finding.rule.id.as_str(),
+    ) {
         let mut advice = shipped_advice(ships, &endpoint, &env_var);
         // A staged `.env` must leave the index whatever its variables' prefixes say.
         if Language::from_path(&path) == Language::DotEnv {
@@ -85,9 +94,6 @@ pub fn suggest_in(finding: &Finding, files: &dyn ProjectFiles) -> Suggestion {
             endpoint: Some(endpoint),
         };
     }
-    let text = files
-        .read(&path)
-        .map(|b| String::from_utf8_lossy(&b).into_owned());
     let language = match Language::from_path_and_text(&path, text.as_deref()) {
         // A chart's values file, wherever the chart is: `Chart.yaml` sits beside it.
         Language::Yaml | Language::Kubernetes if is_helm_values(&path, files) => {

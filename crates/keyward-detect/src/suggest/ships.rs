@@ -103,16 +103,17 @@ enum Backend {
 
 /// Whether the file at `path` (whose finding sits on `line`) ships to users' devices, and the
 /// backend the project would add.
-/// `var` is the variable the server reads the key from, `rule_id` the rule that found it (it
-/// picks the provider's API in the sketch).
+/// `text` is the file's own text where it could be read, `var` the variable the server reads
+/// the key from, `rule_id` the rule that found it (it picks the provider's API in the sketch).
 pub fn shipped(
     path: &str,
     line: &str,
+    text: Option<&str>,
     files: &dyn ProjectFiles,
     var: &str,
     rule_id: &str,
 ) -> Option<(Shipped, Endpoint)> {
-    let (shipped, backend) = decide(path, line, files)?;
+    let (shipped, backend) = decide(path, line, text, files)?;
     Some((shipped, backend.endpoint(path).filled(var, rule_id)))
 }
 
@@ -153,15 +154,16 @@ fn provider_api(rule_id: &str) -> (&'static str, &'static str, &'static str) {
     }
 }
 
-fn decide(path: &str, line: &str, files: &dyn ProjectFiles) -> Option<(Shipped, Backend)> {
+fn decide(
+    path: &str,
+    line: &str,
+    text: Option<&str>,
+    files: &dyn ProjectFiles,
+) -> Option<(Shipped, Backend)> {
     let lower = path.to_ascii_lowercase();
     let name = lower.rsplit('/').next().unwrap_or(&lower);
     let ext = name.rsplit_once('.').map(|(_, e)| e).unwrap_or("");
-    let text = files
-        .read(path)
-        .map(|b| String::from_utf8_lossy(&b).into_owned());
-    let says =
-        |needle: &str| line.contains(needle) || text.as_deref().is_some_and(|t| t.contains(needle));
+    let says = |needle: &str| line.contains(needle) || text.is_some_and(|t| t.contains(needle));
     let package = nearest(path, "package.json", files).map(|(dir, text)| (dir, deps(&text)));
     let has = |dep: &str| {
         package.as_ref().is_some_and(|(_, d)| {
@@ -594,7 +596,8 @@ mod tests {
 
     fn ships(files: &[(&'static str, &'static str)], path: &str, line: &str) -> Option<Shipped> {
         let files = Files(files.iter().copied().collect());
-        decide(path, line, &files).map(|(s, _)| s)
+        let text = files.read(path).map(|b| String::from_utf8(b).unwrap());
+        decide(path, line, text.as_deref(), &files).map(|(s, _)| s)
     }
 
     #[test]
