@@ -92,10 +92,11 @@ fn segments(secret: &[u8]) -> impl Iterator<Item = &[u8]> {
 /// four or more typed three times: masks and stand-ins. Whole segments, not runs inside
 /// base64, so an OpenSSH key's `AAAA…` is not one.
 fn has_masked_segment(secret: &[u8]) -> bool {
-    let parts: Vec<&[u8]> = segments(secret).collect();
-    if parts.len() < 2 {
+    // Every candidate match passes here: most have one segment, and need no allocation.
+    if segments(secret).nth(1).is_none() {
         return false;
     }
+    let parts: Vec<&[u8]> = segments(secret).collect();
     let one_repeated = parts
         .iter()
         .any(|p| p.len() >= 6 && p.iter().all(|&b| b == p[0]));
