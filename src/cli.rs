@@ -60,9 +60,25 @@ pub enum Command {
     /// Rewrite the staged findings in the work tree to read the environment, move the values to
     /// .env (git-ignored, mode 0600). Never touches the index: review, then git add.
     Fix(FixArgs),
+    /// Why a value is (or is not) reported: each rule whose keywords occur in it, whether its
+    /// regex matched, and which check (checksum, entropy, placeholder, words, allow comment,
+    /// allowlist, ignore file) kept or dropped the match.
+    Explain(ExplainArgs),
     /// Print the added lines keyward sees, NUL-separated (path, line number, text): for tests.
     #[command(hide = true)]
     AddedLines(AddedLinesArgs),
+}
+
+/// `keyward explain`.
+#[derive(Debug, Args)]
+pub struct ExplainArgs {
+    /// FILE:LINE (a line of a file on disk, judged as a scan of that file would), a value or a
+    /// whole line in quotes, or - to read the value from stdin (keeps it out of shell history).
+    pub what: String,
+    /// Judge a value as if it sat in a file of this path (rules for some paths only, the
+    /// file's kind). By default a value is judged outside any file.
+    #[arg(long, value_name = "PATH")]
+    pub path: Option<String>,
 }
 
 /// `keyward scan`.

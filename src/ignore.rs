@@ -212,12 +212,9 @@ impl IgnoreList {
         })
     }
 
-    /// Splits `findings` into those still in force and the number ignored.
-    pub fn filter(&self, findings: Vec<Finding>) -> (Vec<Finding>, usize) {
-        let before = findings.len();
-        let kept: Vec<Finding> = findings.into_iter().filter(|f| !self.ignores(f)).collect();
-        let ignored = before - kept.len();
-        (kept, ignored)
+    /// Splits `findings` into those still in force and those an entry records.
+    pub fn filter(&self, findings: Vec<Finding>) -> (Vec<Finding>, Vec<Finding>) {
+        findings.into_iter().partition(|f| !self.ignores(f))
     }
 }
 

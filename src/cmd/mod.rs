@@ -1,6 +1,7 @@
 //! Subcommand dispatch: each turns resolved arguments into library calls and an exit code.
 
 mod docs;
+mod explain;
 mod fix;
 mod hook;
 mod ignore;
@@ -24,6 +25,7 @@ pub fn run(cli: &Cli, style: Style) -> Result<u8> {
         Some(Command::Fix(args)) => fix::run(cli, args),
         Some(Command::Completions(args)) => docs::completions(args.shell),
         Some(Command::Man) => docs::man(),
+        Some(Command::Explain(args)) => explain::run(cli, args),
         Some(Command::AddedLines(args)) => scan::added_lines(args.range.as_deref()),
     }
 }

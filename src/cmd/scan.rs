@@ -10,6 +10,7 @@ use keyward::pipeline;
 use keyward::project::{StagedFiles, WorkTreeFiles};
 use keyward::report::{self, human::Style, Report, SecretDisplay, Target};
 use keyward::source::{paths, History, Limits, Staged, Summary};
+use keyward_detect::detect::verdict::{SuppressedFinding, Suppression};
 use keyward_detect::suggest::ProjectFiles;
 use keyward_detect::{Detector, Finding};
 
@@ -39,6 +40,8 @@ pub struct Scanned {
     pub not_shown: usize,
     /// Matches allow comments and allowlists kept out.
     pub suppressed: keyward_detect::detect::Suppressed,
+    /// The suppressed findings: by allow comments, allowlists and ignore files.
+    pub suppressed_findings: Vec<SuppressedFinding>,
     /// The project the fix reads around each finding: the staged tree for a commit, the work
     /// tree otherwise.
     pub project: Box<dyn ProjectFiles>,
@@ -189,6 +192,12 @@ pub fn scan(cli: &Cli, args: &ScanArgs) -> Result<Scanned> {
             (ignore, findings, ignored)
         }
     };
+    let mut suppressed_findings = detector.take_suppressed();
+    let ignored_count = ignored.len();
+    suppressed_findings.extend(ignored.into_iter().map(|finding| SuppressedFinding {
+        finding,
+        by: Suppression::IgnoreFile,
+    }));
     let (findings, not_shown) = cap_per_file(findings, &mut notes);
     if !range_notes.is_empty() {
         notes.push(format!(
@@ -229,12 +238,13 @@ pub fn scan(cli: &Cli, args: &ScanArgs) -> Result<Scanned> {
         summary,
         target,
         env_ignored,
-        ignored,
+        ignored: ignored_count,
         salt: ignore.salt().to_vec(),
         root,
         notes,
         not_shown,
         suppressed,
+        suppressed_findings,
     })
 }
 
@@ -581,6 +591,7 @@ fn report_of(scanned: &Scanned) -> Report<'_> {
         salt: &scanned.salt,
         not_shown: scanned.not_shown,
         suppressed: scanned.suppressed,
+        suppressed_findings: &scanned.suppressed_findings,
         project: &*scanned.project,
     }
 }
@@ -670,7 +681,11 @@ pub fn detector(cli: &Cli, root: &Path) -> Result<Detector> {
 }
 
 /// [`detector`], with the config's limits.
-fn detector_and_limits(cli: &Cli, args: &ScanArgs, root: &Path) -> Result<(Detector, Limits)> {
+pub(crate) fn detector_and_limits(
+    cli: &Cli,
+    args: &ScanArgs,
+    root: &Path,
+) -> Result<(Detector, Limits)> {
     let config = keyward::repo_config::resolve(cli.config.as_ref(), root)?;
     detector_from(cli, args, config)
 }

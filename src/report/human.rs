@@ -81,8 +81,38 @@ fn suppressions_line(report: &Report<'_>, out: &mut dyn Write) -> io::Result<()>
         "keyward: suppressed: {} by inline allow comments, {} by config allowlists, {} by \
          ignore files (.keywardignore / .gitleaksignore).",
         s.by_comment, s.by_allowlist, report.ignored
-    )
+    )?;
+    for hidden in report.suppressed_findings.iter().take(SUPPRESSED_LISTED) {
+        let f = &hidden.finding;
+        let reason = hidden
+            .by
+            .justification()
+            .map(|r| format!(": {}", sanitize(r)))
+            .unwrap_or_default();
+        writeln!(
+            out,
+            "keyward:   {}:{} {} (by {}{reason})",
+            super::sanitize::bytes_for_terminal(&f.path),
+            f.location.line,
+            f.rule.id.as_str(),
+            hidden.by.kind()
+        )?;
+    }
+    let more = report
+        .suppressed_findings
+        .len()
+        .saturating_sub(SUPPRESSED_LISTED);
+    if more > 0 {
+        writeln!(
+            out,
+            "keyward:   … and {more} more (--format json lists them)."
+        )?;
+    }
+    Ok(())
 }
+
+/// How many suppressed findings `-v` lists by name.
+const SUPPRESSED_LISTED: usize = 20;
 
 /// Writes the report. Prints nothing when there are no findings unless `verbose`.
 ///

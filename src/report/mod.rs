@@ -43,6 +43,9 @@ pub struct Report<'a> {
     pub not_shown: usize,
     /// Matches that allow comments and allowlists kept out of the report.
     pub suppressed: keyward_detect::detect::Suppressed,
+    /// The suppressed findings themselves (by comment, allowlist or ignore file; the first
+    /// few hundred), which JSON and SARIF list so a reviewer can audit them.
+    pub suppressed_findings: &'a [keyward_detect::detect::verdict::SuppressedFinding],
     /// The project around the findings, which the fix reads (what ships, which CI system).
     pub project: &'a dyn keyward_detect::suggest::ProjectFiles,
 }

@@ -11,6 +11,7 @@ use std::io::Write;
 use serde_json::{json, Value};
 
 use super::{Report, SecretDisplay};
+use keyward_detect::detect::verdict::Suppression;
 use keyward_detect::finding::Finding;
 use keyward_detect::rules::Severity;
 use keyward_detect::suggest::{suggest_in, ProjectFiles};
@@ -29,12 +30,13 @@ pub fn render(
 ) -> std::io::Result<()> {
     // The rules that produced findings, in id order; results point at them by index.
     let mut rules: BTreeMap<&str, &Finding> = BTreeMap::new();
-    for f in report.findings {
+    let hidden = report.suppressed_findings.iter().map(|s| &s.finding);
+    for f in report.findings.iter().chain(hidden) {
         rules.entry(f.rule.id.as_str()).or_insert(f);
     }
     let index: BTreeMap<&str, usize> = rules.keys().enumerate().map(|(i, id)| (*id, i)).collect();
     let rule_objects: Vec<Value> = rules.values().map(|f| rule(f)).collect();
-    let results: Vec<Value> = report
+    let mut results: Vec<Value> = report
         .findings
         .iter()
         .map(|f| {
@@ -47,6 +49,19 @@ pub fn render(
             )
         })
         .collect();
+    // Suppressed findings are results too, marked as such: code scanning shows them as
+    // dismissed, with the reason, so a suppression is reviewed like any other change.
+    results.extend(report.suppressed_findings.iter().map(|s| {
+        let mut value = result(
+            &s.finding,
+            index[s.finding.rule.id.as_str()],
+            show,
+            report.salt,
+            report.project,
+        );
+        value["suppressions"] = json!([suppression(&s.by)]);
+        value
+    }));
     let log = json!({
         "$schema": SCHEMA,
         "version": "2.1.0",
@@ -78,6 +93,21 @@ pub fn render(
     });
     serde_json::to_writer_pretty(&mut *out, &log)?;
     writeln!(out)
+}
+
+/// A SARIF `suppression` object: in the source (an allow comment) or external (an allowlist,
+/// an ignore file), accepted, with the user's reason as its justification.
+fn suppression(by: &Suppression) -> Value {
+    let mut value = json!({
+        "kind": if by.in_source() { "inSource" } else { "external" },
+        "status": "accepted",
+    });
+    let justification = match by.justification() {
+        Some(reason) => format!("{}: {reason}", by.kind()),
+        None => by.kind().to_owned(),
+    };
+    value["justification"] = Value::from(justification);
+    value
 }
 
 fn level(severity: Severity) -> &'static str {

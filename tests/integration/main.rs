@@ -2,6 +2,7 @@
 
 mod config;
 mod corpus;
+mod explain;
 mod faults;
 mod fix;
 mod fix_targets;

@@ -174,6 +174,7 @@ proptest! {
             salt: b"test-salt",
             not_shown: 0,
             suppressed: Default::default(),
+            suppressed_findings: &[],
             project: &keyward_detect::suggest::NoProject,
         };
         for show in [SecretDisplay::Redacted, SecretDisplay::Full] {

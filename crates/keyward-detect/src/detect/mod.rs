@@ -8,18 +8,22 @@
 pub mod checksum;
 mod decode;
 pub mod entropy;
+pub mod explain;
 mod keyword_dfa;
 mod known_public;
 pub mod placeholder;
 mod prefilter;
 mod url_credentials;
+pub mod verdict;
 pub mod words;
 
 use std::ops::Range;
 use std::sync::atomic::{AtomicUsize, Ordering};
-use std::sync::Arc;
+use std::sync::{Arc, Mutex};
 
+pub use self::explain::{Cover, Explained, Outcome, Traced};
 pub use self::prefilter::{Candidate, Prefilter, WINDOW_AFTER, WINDOW_BEFORE};
+use self::verdict::{Dropped, SuppressedFinding, Suppression, Verdict};
 use crate::finding::{Finding, LineContext, Location};
 use crate::redact::Secret;
 use crate::rules::{AllowTarget, Allowlist, Rule, RuleInfo, Ruleset};
@@ -36,6 +40,11 @@ type Match = (Range<usize>, Range<usize>);
 
 /// One candidate rule's matches: (order among the candidates, rule index, its matches).
 type RuleMatches = (usize, usize, Vec<Match>);
+
+/// How many suppressed findings a detector keeps for the report (all are counted): enough for
+/// a review, bounded for a history whose test fixtures are all allowlisted (each reported
+/// finding costs a deliberately slow fingerprint).
+const SUPPRESSED_KEPT: usize = 200;
 
 /// How many lines before and after a run of added lines the multi-line rules see.
 const CONTEXT_LINES: u32 = 200;
@@ -106,6 +115,8 @@ pub struct Detector {
     allow_comments: bool,
     suppressed_by_comment: AtomicUsize,
     suppressed_by_allowlist: AtomicUsize,
+    /// The first [`SUPPRESSED_KEPT`] suppressed findings, for reports that list them.
+    suppressed_findings: Mutex<Vec<SuppressedFinding>>,
 }
 
 /// How many matches a scan left unreported, and why: the audit trail of suppressions.
@@ -128,6 +139,42 @@ impl Detector {
             allow_comments: true,
             suppressed_by_comment: AtomicUsize::new(0),
             suppressed_by_allowlist: AtomicUsize::new(0),
+            suppressed_findings: Mutex::new(Vec::new()),
+        }
+    }
+
+    /// Takes the suppressed findings recorded so far (up to two hundred; [`Detector::suppressed`]
+    /// counts them all), in path, commit and line order.
+    pub fn take_suppressed(&self) -> Vec<SuppressedFinding> {
+        let mut taken = std::mem::take(
+            &mut *self
+                .suppressed_findings
+                .lock()
+                .unwrap_or_else(|poisoned| poisoned.into_inner()),
+        );
+        taken.sort_by(|a, b| {
+            (&a.finding.path, &a.finding.commit, a.finding.location).cmp(&(
+                &b.finding.path,
+                &b.finding.commit,
+                b.finding.location,
+            ))
+        });
+        taken
+    }
+
+    /// Counts a suppressed finding and keeps it for the report.
+    fn record_suppressed(&self, finding: Finding, by: Suppression) {
+        let counter = match by {
+            Suppression::Comment { .. } => &self.suppressed_by_comment,
+            _ => &self.suppressed_by_allowlist,
+        };
+        counter.fetch_add(1, Ordering::Relaxed);
+        let mut kept = self
+            .suppressed_findings
+            .lock()
+            .unwrap_or_else(|poisoned| poisoned.into_inner());
+        if kept.len() < SUPPRESSED_KEPT {
+            kept.push(SuppressedFinding { finding, by });
         }
     }
 
@@ -184,7 +231,7 @@ impl Detector {
         let mut multiline_seen = false;
         for chunk in added.chunks(content) {
             let from = findings.len();
-            multiline_seen |= self.scan_chunk_filtered(site, chunk, false, &mut findings)?;
+            multiline_seen |= self.scan_chunk_filtered(site, chunk, false, &mut findings, None)?;
             self.scan_encoded(site, chunk, from, &mut findings)?;
         }
         // Only where the added lines hold a multi-line rule's keyword (a PEM header or footer,
@@ -225,7 +272,7 @@ impl Detector {
                 continue;
             }
             let on_line = line_of(chunk.bytes, span.start);
-            if self.allow_comments && allowed_by_comment(chunk.bytes, on_line) {
+            if self.allow_comments && comment_allowing(chunk.bytes, on_line).is_some() {
                 continue;
             }
             let mut inner = Vec::new();
@@ -233,7 +280,7 @@ impl Detector {
                 bytes: &decoded,
                 first_line: 1,
             };
-            self.scan_chunk_filtered(site, decoded_chunk, false, &mut inner)?;
+            self.scan_chunk_filtered(site, decoded_chunk, false, &mut inner, None)?;
             for f in inner {
                 if f.rule.is_generic() {
                     continue;
@@ -271,7 +318,7 @@ impl Detector {
     ) -> Result<(), DetectError> {
         let mut extra = Vec::new();
         for context in added.context_chunks(content, CONTEXT_LINES) {
-            self.scan_chunk_filtered(site, context, true, &mut extra)?;
+            self.scan_chunk_filtered(site, context, true, &mut extra, None)?;
         }
         for finding in extra {
             let (first, last) = (finding.location.line, finding.location.end_line);
@@ -309,18 +356,21 @@ impl Detector {
         chunk: Chunk<'_>,
         out: &mut Vec<Finding>,
     ) -> Result<(), DetectError> {
-        self.scan_chunk_filtered(site, chunk, false, out)
+        self.scan_chunk_filtered(site, chunk, false, out, None)
             .map(|_| ())
     }
 
     /// [`Detector::scan_chunk_at`], with only the multi-line rules when `multiline_only`.
-    /// Returns whether a multi-line rule was among the candidates.
+    /// Returns whether a multi-line rule was among the candidates. With `trace`, records what
+    /// became of every match (for `keyward explain`) and suppresses nothing in earnest: the
+    /// counts and the kept suppressed findings are left alone.
     fn scan_chunk_filtered(
         &self,
         site: Site<'_>,
         chunk: Chunk<'_>,
         multiline_only: bool,
         out: &mut Vec<Finding>,
+        mut trace: Option<&mut Vec<Traced>>,
     ) -> Result<bool, DetectError> {
         if self.site_allowed(site) {
             return Ok(false);
@@ -361,33 +411,66 @@ impl Detector {
         // The spans claimed so far, pairwise disjoint, by start (so also by end): the one with
         // the greatest start before a span's end is the only one that can overlap it. A file
         // with many thousands of matches stays linear-logarithmic, not quadratic. `claimed`
-        // holds findings; `vetoed` the values a built-in provider rule recognised and rejected.
-        let mut claimed: std::collections::BTreeMap<usize, usize> = Default::default();
-        let mut vetoed: std::collections::BTreeMap<usize, usize> = Default::default();
-        let overlaps = |spans: &std::collections::BTreeMap<usize, usize>, span: &Range<usize>| {
+        // holds findings and suppressed findings (the user's decision over those bytes holds
+        // against later rules too); `vetoed` the values a built-in provider rule recognised
+        // and rejected. Each span keeps its rule and how it was claimed, for the trace.
+        type Spans = std::collections::BTreeMap<usize, (usize, usize, Cover)>;
+        let mut claimed: Spans = Default::default();
+        let mut vetoed: Spans = Default::default();
+        let overlapping = |spans: &Spans, span: &Range<usize>| {
             spans
                 .range(..span.end)
                 .next_back()
-                .is_some_and(|(_, &end)| end > span.start)
+                .filter(|(_, (end, _, _))| *end > span.start)
+                .map(|(_, &(_, rule, cover))| (rule, cover))
         };
         let mut lines = LineIndex::default();
         for (_, index, matches) in per_rule {
             let rule = self.ruleset.rule(index);
             let vetoes = rule.builtin && !rule.info.is_generic();
             for (span, whole) in matches {
-                // An earlier rule already reported these bytes; or a built-in provider rule
-                // rejected them (wrong checksum, documentation key, placeholder), which speaks
-                // for them against later built-in rules, though not against the user's own.
-                if overlaps(&claimed, &span) || (rule.builtin && overlaps(&vetoed, &span)) {
+                // An earlier rule already reported (or the user suppressed) these bytes; or a
+                // built-in provider rule rejected them (wrong checksum, documentation key,
+                // placeholder), which speaks for them against later built-in rules, though
+                // not against the user's own.
+                let covered = overlapping(&claimed, &span)
+                    .or_else(|| rule.builtin.then(|| overlapping(&vetoed, &span)).flatten());
+                if let Some((by, cover)) = covered {
+                    if let Some(trace) = trace.as_deref_mut() {
+                        trace.push(Traced {
+                            rule: index,
+                            secret: span,
+                            outcome: Outcome::Covered { by, cover },
+                        });
+                    }
                     continue;
                 }
                 // Judged only now, for the bytes no earlier rule claimed: the checks can cost
                 // (an allowlist's regexes are compiled on first use).
-                if self.accepts(rule, site, chunk.bytes, whole, span.clone()) {
-                    claimed.insert(span.start, span.end);
-                    out.push(finding(rule, site, chunk, &mut lines, span));
-                } else if vetoes {
-                    vetoed.insert(span.start, span.end);
+                let verdict = self.verdict(rule, site, chunk.bytes, whole, span.clone());
+                match &verdict {
+                    Verdict::Reported => {
+                        claimed.insert(span.start, (span.end, index, Cover::Reported));
+                        out.push(finding(rule, site, chunk, &mut lines, span.clone()));
+                    }
+                    Verdict::Suppressed(by) => {
+                        claimed.insert(span.start, (span.end, index, Cover::Suppressed));
+                        if trace.is_none() {
+                            let hidden = finding(rule, site, chunk, &mut lines, span.clone());
+                            self.record_suppressed(hidden, by.clone());
+                        }
+                    }
+                    Verdict::Dropped(_) if vetoes => {
+                        vetoed.insert(span.start, (span.end, index, Cover::Rejected));
+                    }
+                    Verdict::Dropped(_) => {}
+                }
+                if let Some(trace) = trace.as_deref_mut() {
+                    trace.push(Traced {
+                        rule: index,
+                        secret: span,
+                        outcome: Outcome::Judged(verdict),
+                    });
                 }
             }
         }
@@ -510,18 +593,19 @@ impl Detector {
         })
     }
 
-    /// The checks a regex match must pass to become a finding.
-    fn accepts(
+    /// The checks a regex match must pass to become a finding, in order; the first that
+    /// fails decides. Side-effect free: the caller counts and records suppressions.
+    fn verdict(
         &self,
         rule: &Rule,
         site: Site<'_>,
         text: &[u8],
         whole: Range<usize>,
         span: Range<usize>,
-    ) -> bool {
+    ) -> Verdict {
         let raw = &text[span.clone()];
         if rule.checksum.is_some_and(|c| !c.verify(raw)) {
-            return false;
+            return Verdict::Dropped(Dropped::Checksum);
         }
         let decoded;
         let secret = if rule.decode_base64 {
@@ -530,16 +614,16 @@ impl Detector {
                     decoded = text;
                     decoded.as_slice()
                 }
-                None => return false,
+                None => return Verdict::Dropped(Dropped::NotBase64Text),
             }
         } else {
             raw
         };
-        if rule
-            .entropy
-            .is_some_and(|min| entropy::shannon(secret) < min)
-        {
-            return false;
+        if let Some(min) = rule.entropy {
+            let have = entropy::shannon(secret);
+            if have < min {
+                return Verdict::Dropped(Dropped::Entropy { have, min });
+            }
         }
         let structural = rule.info.tags.iter().any(|t| t == "keys");
         let stand_in = if structural {
@@ -548,15 +632,15 @@ impl Detector {
             placeholder::is_placeholder(secret)
         };
         if stand_in {
-            return false;
+            return Verdict::Dropped(Dropped::Placeholder);
         }
         if rule.reject_identifiers && words::reads_as_words(secret) {
-            return false;
+            return Verdict::Dropped(Dropped::Words);
         }
         if rule.info.tags.iter().any(|t| t == "url")
             && url_credentials::is_stand_in(&text[whole.clone()], secret)
         {
-            return false;
+            return Verdict::Dropped(Dropped::UrlStandIn);
         }
         if rule.info.is_generic()
             && generic_stand_in(
@@ -565,12 +649,13 @@ impl Detector {
                 &text[line_of(text, span.start)],
             )
         {
-            return false;
+            return Verdict::Dropped(Dropped::GenericStandIn);
         }
         let line = line_of(text, span.start);
-        if self.allow_comments && allowed_by_comment(text, line.clone()) {
-            self.suppressed_by_comment.fetch_add(1, Ordering::Relaxed);
-            return false;
+        if self.allow_comments {
+            if let Some(reason) = comment_allowing(text, line.clone()) {
+                return Verdict::Suppressed(Suppression::Comment { reason });
+            }
         }
         let targets = Targets {
             secret,
@@ -580,32 +665,39 @@ impl Detector {
         let global = self.allowlists.iter().filter(|a| {
             a.target_rules.is_empty() || a.target_rules.iter().any(|t| t == rule.id().as_str())
         });
-        let allowed = rule
+        match rule
             .allowlists
             .iter()
             .chain(global)
-            .any(|a| allows(a, site, &targets));
-        if allowed {
-            self.suppressed_by_allowlist.fetch_add(1, Ordering::Relaxed);
+            .find(|a| allows(a, site, &targets))
+        {
+            Some(allowlist) => Verdict::Suppressed(Suppression::Allowlist {
+                description: (!allowlist.description.is_empty())
+                    .then(|| allowlist.description.clone()),
+            }),
+            None => Verdict::Reported,
         }
-        !allowed
     }
 }
 
 /// Whether the line at `line` in `text` carries an allow marker, or the line before it
 /// carries [`ALLOW_NEXT_LINE`] (for formats where a trailing comment cannot go: JSON with
-/// comments, `.properties`, multi-line strings, heredocs). The line before counts only when
-/// it is in `text`, the added lines: a marker already there does not cover a new line.
-fn allowed_by_comment(text: &[u8], line: Range<usize>) -> bool {
-    let has =
-        |range: Range<usize>, marker: &[u8]| memchr::memmem::find(&text[range], marker).is_some();
-    if ALLOW_MARKERS.iter().any(|m| has(line.clone(), m)) {
-        return true;
-    }
-    let Some(newline) = line.start.checked_sub(1) else {
-        return false;
+/// comments, `.properties`, multi-line strings, heredocs); `Some` with the reason written
+/// after the marker, if any. The line before counts only when it is in `text`, the added
+/// lines: a marker already there does not cover a new line.
+fn comment_allowing(text: &[u8], line: Range<usize>) -> Option<Option<String>> {
+    let marker_end = |range: Range<usize>, marker: &[u8]| {
+        memchr::memmem::find(&text[range.clone()], marker)
+            .map(|at| verdict::reason_after(&text[range], at + marker.len()))
     };
-    has(line_of(text, newline), ALLOW_NEXT_LINE)
+    if let Some(reason) = ALLOW_MARKERS
+        .iter()
+        .find_map(|m| marker_end(line.clone(), m))
+    {
+        return Some(reason);
+    }
+    let newline = line.start.checked_sub(1)?;
+    marker_end(line_of(text, newline), ALLOW_NEXT_LINE)
 }
 
 /// What an allowlist can look at.

@@ -152,6 +152,9 @@ pub struct Allowlist {
     pub all_criteria: bool,
     /// The rules a global allowlist applies to; empty for all.
     pub target_rules: Vec<String>,
+    /// What the allowlist is for, as its author wrote it: reports give it as the reason a
+    /// finding was suppressed.
+    pub description: String,
 }
 
 /// Why a rule could not be loaded. Names the file, and where the TOML had it, line and column.
@@ -424,6 +427,7 @@ impl Allowlist {
                 .collect(),
             all_criteria,
             target_rules: spec.target_rules.clone(),
+            description: spec.description.trim().to_owned(),
         })
     }
 }
