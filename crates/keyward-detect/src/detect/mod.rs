@@ -820,8 +820,10 @@ fn is_public_by_design(secret: &[u8], line: &[u8]) -> bool {
 
 /// What a generic rule (a name that sounds secret, a value that looks random) must not report:
 /// a key public by design, a value under a name that says it is public (`publicApiKey`), text
-/// in another script than ASCII (UI strings under `*_KEY` names: keys are ASCII), and a
-/// password a person typed (`SecurePass123!`, the test password of every test suite).
+/// in another script than ASCII (UI strings under `*_KEY` names: keys are ASCII), a password a
+/// person typed (`SecurePass123!`, the test password of every test suite), and a walk typed
+/// around other characters (`aB1cD2eF3gH4…`). The walk is judged for generic rules only: under
+/// a provider's prefix it would also drop hand-made examples that stand for real keys.
 fn generic_stand_in(secret: &[u8], whole: &[u8], line: &[u8]) -> bool {
     let lower = whole.to_ascii_lowercase();
     let names = |words: &[&[u8]]| {
@@ -848,6 +850,7 @@ fn generic_stand_in(secret: &[u8], whole: &[u8], line: &[u8]) -> bool {
         || names_a_fixture
         || !secret.is_ascii()
         || url_credentials::is_typed_password(secret)
+        || placeholder::typed_walk(secret)
 }
 
 fn combine(all: bool, mut results: impl Iterator<Item = bool>) -> bool {

@@ -165,6 +165,44 @@ fn has_stepping_pairs(bytes: &[u8]) -> bool {
     })
 }
 
+/// Letters (case-folded) or digits that, read on their own, step by one `n` times in a row: a
+/// walk typed around other characters (`aB1cD2eF3gH4`, `EXAabc123def456ghi789`,
+/// `…o3P4r5S6t7U8v9W0xYz`), which [`has_sequence`] and [`has_stepping_pairs`] do not see.
+/// Digits wrap (`…8 9 0 1…`); letters do not. In random base62 a letter walk of 8 has odds
+/// near 1e-10 per position, and hex letters (a–f) cannot walk 8 at all; a long value gets a
+/// longer run (see [`typed_walk`]), since long digit runs walk by chance.
+pub(crate) fn has_interleaved_walk(bytes: &[u8], n: usize) -> bool {
+    fn walk(seq: impl Iterator<Item = u8>, modulo: u8, n: usize) -> bool {
+        let (mut up, mut down, mut prev) = (1, 1, None::<u8>);
+        for b in seq {
+            if let Some(p) = prev {
+                up = if b == (p + 1) % modulo { up + 1 } else { 1 };
+                down = if p == (b + 1) % modulo { down + 1 } else { 1 };
+                if up >= n || down >= n {
+                    return true;
+                }
+            }
+            prev = Some(b);
+        }
+        false
+    }
+    // Letters modulo 27: z (25) + 1 is 26, no letter, so z never steps to a.
+    let letters = bytes
+        .iter()
+        .filter(|b| b.is_ascii_alphabetic())
+        .map(|b| b.to_ascii_lowercase() - b'a');
+    let digits = bytes
+        .iter()
+        .filter(|b| b.is_ascii_digit())
+        .map(|b| b - b'0');
+    walk(letters, 27, n) || walk(digits, 10, n)
+}
+
+/// Whether `secret` holds a typed walk ([`has_interleaved_walk`]): 8 steps, 12 from 128 bytes.
+pub(crate) fn typed_walk(secret: &[u8]) -> bool {
+    has_interleaved_walk(secret, if secret.len() >= 128 { 12 } else { 8 })
+}
+
 /// The digests of empty input (MD5, SHA-1, SHA-256): random-looking, famous, and used as
 /// dummy tokens, ETags and cache keys, never as anyone's secret.
 const EMPTY_INPUT_DIGESTS: [&str; 3] = [
@@ -238,7 +276,35 @@ fn has_long_run(bytes: &[u8], n: usize) -> bool {
 
 #[cfg(test)]
 mod tests {
-    use super::is_placeholder;
+    use super::{is_placeholder, typed_walk};
+
+    #[test]
+    fn a_walk_typed_around_other_characters_is_a_stand_in() {
+        for typed in [
+            "aB1cD2eF3gH4iJ5kL6mN7oP8",
+            "EXAabc123def456ghi789jkl012mno345",
+            "CAISuwJ1q6Ft5B2yu9Kiaa5E0VnVJ8q2o3P4r5S6t7U8v9W0xYz",
+            "123e4567e89b12d3a456426614174000",
+        ] {
+            assert!(typed_walk(typed.as_bytes()), "{typed}");
+        }
+        // Random keys of every alphabet (fixed draws from the fake-key generator).
+        for template in [
+            "{alnum:40}",
+            "{hex:64}",
+            "{base64:88}",
+            "{base32:52}",
+            "{digit:200}",
+        ] {
+            for seed in 0..300 {
+                let value = crate::fake::expand(template, seed).unwrap();
+                assert!(
+                    !typed_walk(value.as_bytes()),
+                    "{template} seed {seed}: {value}"
+                );
+            }
+        }
+    }
 
     #[test]
     fn masked_and_repeated_segments_are_stand_ins() {
