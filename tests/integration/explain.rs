@@ -307,3 +307,32 @@ fn suppressed_findings_are_listed_with_their_reasons_in_json_and_sarif() {
         "{err}"
     );
 }
+
+/// Shapes from the false alarms of a real-history survey (a published reCAPTCHA test secret, a
+/// test name that begins `live_`, a sandbox token ending in a typed run, a typed walk under a
+/// secret name): a staged scan stays quiet, and explain names the check that decided each.
+#[test]
+fn false_alarm_shapes_from_real_histories_stay_quiet_and_explain_says_why() {
+    let repo = base_repo();
+    let lines = [
+        // Google publishes this secret for automated tests; it passes every verification.
+        "RECAPTCHA_PRIVATE_KEY = \"6LeIxAcTAAAAAGG-vFI1TnRWxMZNFuojJ4WifJWe\"",
+        "def test_live_payment_intent_is_refunded_after_capture(self):",
+        "item_access_token = \"access-development-5678\"",
+        "api_secret = \"Qz1Xy2Wv3Ut4Sr5Qp6On7Ml8Kj9Ih0Gf1Ed2Cb3\"",
+    ];
+    repo.write("tests/test_payments.py", lines.join("\n") + "\n");
+    repo.stage(&["tests/test_payments.py"]);
+    assert_eq!(scanned(&repo), Vec::<(String, u64)>::new());
+    let expected = [
+        "dropped: a placeholder",
+        "dropped: it reads as words or an identifier",
+        "dropped: a placeholder",
+        "dropped: a generic rule's exclusion",
+    ];
+    for (i, want) in expected.iter().enumerate() {
+        let (code, out) = explain(&repo, &[&format!("tests/test_payments.py:{}", i + 1)]);
+        assert_eq!(code, 0, "{out}");
+        assert!(out.contains(want), "line {}: want {want:?}\n{out}", i + 1);
+    }
+}

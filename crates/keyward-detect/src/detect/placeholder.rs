@@ -104,7 +104,16 @@ fn has_masked_segment(secret: &[u8]) -> bool {
         .iter()
         .filter(|p| p.len() >= 4)
         .any(|p| parts.iter().filter(|q| q == &p).count() >= 3);
-    one_repeated || typed_thrice
+    // A segment that is a typed run and nothing else (`access-sandbox-1234`, `key-abcdef`).
+    let typed_run = parts.iter().any(|p| p.len() >= 4 && is_run(p));
+    one_repeated || typed_thrice || typed_run
+}
+
+/// Whether `bytes` step by one from first to last, up or down (`1234`, `abcde`, `9876`).
+fn is_run(bytes: &[u8]) -> bool {
+    let up = bytes.windows(2).all(|w| w[1] == w[0].wrapping_add(1));
+    let down = bytes.windows(2).all(|w| w[0] == w[1].wrapping_add(1));
+    (up || down) && bytes.iter().all(u8::is_ascii_alphanumeric)
 }
 
 /// The name of the thing where its value goes (`password`, `-p password)` in a usage line,
@@ -310,6 +319,9 @@ mod tests {
     fn masked_and_repeated_segments_are_stand_ins() {
         assert!(is_placeholder(b"xoxc-888888888888-777777777777-3f9a1c"));
         assert!(is_placeholder(b"xoxp-1234-1234-1234-9f8e7d6c5b4a"));
+        assert!(is_placeholder(b"access-sandbox-1234"));
+        let sandbox = b"access-sandbox-8a1f3c2e-5b7d-4e9a-a0c6-2f4b8d1e7c93"; // keyward:allow
+        assert!(!is_placeholder(sandbox));
         let random = b"xoxb-482619375201-9376154820473-Qm7Rt2Zx9LpV4cNs8KdW1aYe"; // keyward:allow
         assert!(!is_placeholder(random));
         assert!(!is_placeholder(b"3f6c9a1e-7b2d-4e8f-9c0a-5d1b7e3f2a6c"));
