@@ -310,7 +310,8 @@ fn suppressed_findings_are_listed_with_their_reasons_in_json_and_sarif() {
 
 /// Shapes from the false alarms of a real-history survey (a published reCAPTCHA test secret, a
 /// test name that begins `live_`, a sandbox token ending in a typed run, a typed walk under a
-/// secret name): a staged scan stays quiet, and explain names the check that decided each.
+/// secret name, a test double's value, a value spelling its name, words run together, a badge
+/// token): a staged scan stays quiet, and explain names the check that decided each.
 #[test]
 fn false_alarm_shapes_from_real_histories_stay_quiet_and_explain_says_why() {
     let repo = base_repo();
@@ -320,6 +321,14 @@ fn false_alarm_shapes_from_real_histories_stay_quiet_and_explain_says_why() {
         "def test_live_payment_intent_is_refunded_after_capture(self):",
         "item_access_token = \"access-development-5678\"",
         "api_secret = \"Qz1Xy2Wv3Ut4Sr5Qp6On7Ml8Kj9Ih0Gf1Ed2Cb3\"",
+        // A value a test double puts in place for one test.
+        "    mocker.patch(\"acme.api_key\", \"sk_test_Vb7QmZr2Lx9Kw4\")",
+        // A value that spells its own name.
+        "    \"privateKey\": \"0X-PRIVATE-KEY-GOES-HERE-PRIVATE-KEY\",",
+        // Words run together under a key's name.
+        "    connection_params = {\"secret-key\": \"everybodyenjoysarainyafternoon\"}",
+        // A status badge's read-only token.
+        "[![CI](https://ci.example.com/acme/sdk.svg?token=Zq8Rw2Lm5Xv9Tp3Kd7&branch=main)](https://ci.example.com/acme/sdk)",
     ];
     repo.write("tests/test_payments.py", lines.join("\n") + "\n");
     repo.stage(&["tests/test_payments.py"]);
@@ -328,6 +337,10 @@ fn false_alarm_shapes_from_real_histories_stay_quiet_and_explain_says_why() {
         "dropped: a placeholder",
         "dropped: it reads as words or an identifier",
         "dropped: a placeholder",
+        "dropped: a generic rule's exclusion",
+        "dropped: a generic rule's exclusion",
+        "dropped: a generic rule's exclusion",
+        "dropped: a generic rule's exclusion",
         "dropped: a generic rule's exclusion",
     ];
     for (i, want) in expected.iter().enumerate() {

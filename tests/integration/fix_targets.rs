@@ -73,6 +73,10 @@ fn cases() -> Vec<Case> {
         c(&[("ProjectSettings/ProjectVersion.txt", "m_EditorVersion: 2022.3.10f1\n")], "Assets/Scripts/Chat.cs", "    private const string Key = \"{S}\";", NO_LINE, Some("unity"), &["Unity"]),
         c(&[], "public/index.html", "<script>const key = \"{S}\";</script>", NO_LINE, Some("browser"), &[]),
         c(&[("package.json", r#"{"dependencies": {"express": "^4.19.0"}}"#)], "src/server.js", "const key = \"{S}\";", Some("const key = process.env.OPENAI_API_KEY;"), None, &[]),
+        // A literal inside another string (`\"…\"`), even where the outer quotes look balanced:
+        // no lookup can enter it, so no replacement rather than a broken line.
+        c(&[], "src/check.rs", "    let sample = b\"client.api_key = \\\"{S}\\\"\";", NO_LINE, None, &[]),
+        c(&[], "src/request.js", "const body = \"{\\\"api_key\\\": \\\"{S}\\\"}\";", NO_LINE, None, &[]),
         // CI systems.
         c(&[], ".gitlab-ci.yml", "  OPENAI_API_KEY: \"{S}\"", Some("  OPENAI_API_KEY: $OPENAI_API_KEY"), None, &["CI/CD > Variables", "Masked"]),
         c(&[], ".gitlab-ci.yml", "    - curl -H \"Authorization: Bearer {S}\" https://api.openai.com/v1/models", Some("    - curl -H \"Authorization: Bearer ${OPENAI_API_KEY}\" https://api.openai.com/v1/models"), None, &[]),

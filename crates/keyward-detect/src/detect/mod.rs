@@ -9,6 +9,7 @@ pub mod checksum;
 mod decode;
 pub mod entropy;
 pub mod explain;
+mod generic;
 mod keyword_dfa;
 mod known_public;
 pub mod placeholder;
@@ -643,7 +644,7 @@ impl Detector {
             return Verdict::Dropped(Dropped::UrlStandIn);
         }
         if rule.info.is_generic()
-            && generic_stand_in(
+            && generic::generic_stand_in(
                 secret,
                 &text[whole.clone()],
                 &text[line_of(text, span.start)],
@@ -797,60 +798,6 @@ fn commit_criterion(allowlist: &Allowlist, site: Site<'_>) -> Option<bool> {
                 .any(|c| c.len() >= 4 && commit.starts_with(c.as_str()))
         })
     })
-}
-
-/// Prefixes of keys their vendors publish on purpose (they ship in web pages and apps):
-/// PostHog project keys, Stripe publishable keys, Clerk and Supabase-style publishable keys.
-const PUBLIC_PREFIXES: [&[u8]; 5] = [
-    b"phc_",
-    b"pk_live_",
-    b"pk_test_",
-    b"sb_publishable_",
-    b"pub-c-",
-];
-
-/// Whether a value a generic rule matched is public by design: a publishable-key prefix, or
-/// an Algolia search key beside its `appId` and `indexName` (a DocSearch config, whose key is
-/// search-only and meant for the browser).
-fn is_public_by_design(secret: &[u8], line: &[u8]) -> bool {
-    PUBLIC_PREFIXES.iter().any(|p| secret.starts_with(p))
-        || (memchr::memmem::find(line, b"appId").is_some()
-            && memchr::memmem::find(line, b"indexName").is_some())
-}
-
-/// What a generic rule (a name that sounds secret, a value that looks random) must not report:
-/// a key public by design, a value under a name that says it is public (`publicApiKey`), text
-/// in another script than ASCII (UI strings under `*_KEY` names: keys are ASCII), a password a
-/// person typed (`SecurePass123!`, the test password of every test suite), and a walk typed
-/// around other characters (`aB1cD2eF3gH4…`). The walk is judged for generic rules only: under
-/// a provider's prefix it would also drop hand-made examples that stand for real keys.
-fn generic_stand_in(secret: &[u8], whole: &[u8], line: &[u8]) -> bool {
-    let lower = whole.to_ascii_lowercase();
-    let names = |words: &[&[u8]]| {
-        words
-            .iter()
-            .any(|w| memchr::memmem::find(&lower, w).is_some())
-    };
-    let names_public = names(&[b"public", b"publishable"]);
-    // A name that says the value is a test fixture (`nonMatchingToken`, `invalid_api_key`,
-    // `mockSecret`); not `test`, since `TEST_API_KEY` holds real test-mode keys.
-    let names_a_fixture = names(&[
-        b"nonmatching",
-        b"non_matching",
-        b"invalid",
-        b"bogus",
-        b"notreal",
-        b"not_real",
-        b"fake",
-        b"dummy",
-        b"mock",
-    ]);
-    is_public_by_design(secret, line)
-        || names_public
-        || names_a_fixture
-        || !secret.is_ascii()
-        || url_credentials::is_typed_password(secret)
-        || placeholder::typed_walk(secret)
 }
 
 fn combine(all: bool, mut results: impl Iterator<Item = bool>) -> bool {

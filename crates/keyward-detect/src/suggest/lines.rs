@@ -175,6 +175,13 @@ pub(super) fn replace_literal(
         }
         return None;
     }
+    // `\"…\"`: the literal sits inside another string, which the lookup cannot enter.
+    if before
+        .rfind(['"', '\'', '`'])
+        .is_some_and(|open| line[..open].ends_with('\\'))
+    {
+        return None;
+    }
     // The string literal around the secret: the nearest quote before it that opens a string
     // (an even number of that quote precedes it) and the same quote after it.
     let quoted = before.rfind(['"', '\'', '`']).and_then(|open| {
@@ -194,12 +201,9 @@ pub(super) fn replace_literal(
         };
         return Some(format!("{before}{bare}{}", &line[secret.end..]));
     };
-    // `\"…\"`: the literal sits inside another string, which the lookup cannot enter; `b"…"`,
-    // `r"…"`: a Rust byte or raw string, which no lookup replaces as it is.
+    // `b"…"`, `r"…"`: a Rust byte or raw string, which no lookup replaces as it is.
     let before_quote = line[..open].chars().next_back();
-    if before_quote == Some('\\')
-        || (language == Language::Rust && matches!(before_quote, Some('b' | 'r' | '#')))
-    {
+    if language == Language::Rust && matches!(before_quote, Some('b' | 'r' | '#')) {
         return None;
     }
     let prefix = &line[open + 1..secret.start];
