@@ -349,3 +349,83 @@ fn false_alarm_shapes_from_real_histories_stay_quiet_and_explain_says_why() {
         assert!(out.contains(want), "line {}: want {want:?}\n{out}", i + 1);
     }
 }
+
+/// More shapes from a second survey of public histories, each in the kind of file it came
+/// from: a version pin under a name containing `token`, a docs search index, a translation
+/// catalogue, a font inside an SVG, a presigned URL, a JWT test vector, a Firebase app config,
+/// a DocSearch config. None is reported; a real key staged beside them is.
+#[test]
+fn generated_files_translations_blobs_presigned_urls_and_test_vectors_stay_quiet() {
+    use base64::Engine as _;
+    let repo = base_repo();
+    repo.write(
+        "tox.ini",
+        "[testenv]\ndeps =\n    py3.9-langchain-notiktoken-v0.1.20: certifi==2026.5.20\n",
+    );
+    repo.write(
+        "docs/build/html/searchindex.js",
+        // keyward:allow-next-line (the test's point: generic rules do not read these files)
+        "Search.setIndex({\"docnames\":[\"docs/source/_rst/acme.rest.api.v2010.account.sip.credential_list\",\"docs/source/_rst/acme.rest.api.v2010.account.sip.domain_list\"]})\n",
+    );
+    repo.write(
+        "src/locales/de/translation.json",
+        // keyward:allow-next-line (translations, as the test says)
+        "{\n  \"Signing secret\": \"Signaturgeheimnis\",\n  \"Client secret\": \"Klientlegitimationsoplysninger\"\n}\n",
+    );
+    let font = crate::util::fake("{base64:120}EAAACNgQ5{alnum:160}{base64:120}", 301);
+    repo.write(
+        "assets/banner.svg",
+        format!("<style>@font-face {{ src: url(\"data:font/ttf;base64,{font}\"); }}</style>\n"),
+    );
+    let key_id = crate::util::fake("ASIA{upper:16}", 302);
+    let signature = crate::util::fake("{hex:64}", 303);
+    repo.write(
+        "tests/__fixtures__/notion.json",
+        format!("{{\"url\": \"https://files.s3.amazonaws.com/a.png?X-Amz-Algorithm=AWS4-HMAC-SHA256&X-Amz-Credential={key_id}%2F20250311%2Fus-west-2%2Fs3%2Faws4_request&X-Amz-Date=20250311T120000Z&X-Amz-Expires=3600&X-Amz-Signature={signature}\"}}\n"),
+    );
+    let e = base64::engine::general_purpose::URL_SAFE_NO_PAD;
+    let vector = format!(
+        "{}.{}.{}",
+        e.encode(r#"{"alg":"HS256","typ":"JWT"}"#),
+        e.encode(r#"{"name":"test"}"#),
+        crate::util::fake("{urlsafe:43}", 304)
+    );
+    repo.write(
+        "tools/jwt_test.go",
+        format!("\ttoken := ParseUnverified(\"{vector}\")\n"),
+    );
+    // Firebase's app config ships its API key by design; a docs site's DocSearch key is
+    // search-only.
+    let firebase_key = crate::util::fake("AIza{urlsafe:35}", 306);
+    repo.write(
+        "ios/App/GoogleService-Info.plist",
+        format!("<key>API_KEY</key>\n<string>{firebase_key}</string>\n"),
+    );
+    let search_key = crate::util::fake("{hex:32}", 307);
+    repo.write(
+        "docs/docusaurus.config.js",
+        format!("    algolia: {{\n      apiKey: \"{search_key}\",\n    }},\n"),
+    );
+    let real = openai_key(305);
+    repo.write("settings.py", format!("OPENAI_API_KEY = \"{real}\"\n"));
+    repo.git(&["add", "-A"]);
+    let out = repo.keyward(&["scan", "--format", "json"]);
+    let doc: Value = serde_json::from_slice(&out.stdout)
+        .unwrap_or_else(|e| panic!("{e}\n{}", describe("keyward scan", &repo.root, &out)));
+    let found: Vec<(String, String)> = doc["findings"]
+        .as_array()
+        .unwrap()
+        .iter()
+        .map(|f| {
+            (
+                f["path"].as_str().unwrap().to_owned(),
+                f["rule_id"].as_str().unwrap().to_owned(),
+            )
+        })
+        .collect();
+    assert_eq!(
+        found,
+        [("settings.py".to_owned(), "openai-api-key".to_owned())],
+        "{doc:#}"
+    );
+}

@@ -643,16 +643,39 @@ impl Detector {
         {
             return Verdict::Dropped(Dropped::UrlStandIn);
         }
+        if rule.info.is_generic() && generic::skips_path(site.path) {
+            return Verdict::Dropped(Dropped::GenericStandIn);
+        }
+        if rule.info.tags.iter().any(|t| t == "google") && generic::is_firebase_config(site.path) {
+            return Verdict::Dropped(Dropped::PublicByDesign);
+        }
+        if inside_encoded_blob(text, span.start) {
+            return Verdict::Dropped(Dropped::InsideBlob);
+        }
+        if rule.decode_base64 && decodes_to_demo_words(secret) {
+            return Verdict::Dropped(Dropped::Placeholder);
+        }
+        let line = line_of(text, span.start);
+        if rule.info.tags.iter().any(|t| t == "dotenv")
+            && generic::is_plain_url_or_reference(secret)
+        {
+            return Verdict::Dropped(Dropped::Reference);
+        }
+        if in_presigned_url(&text[line.clone()], span.start - line.start) {
+            return Verdict::Dropped(Dropped::Ephemeral);
+        }
+        let around = line.start.saturating_sub(AROUND)..(line.end + AROUND).min(text.len());
         if rule.info.is_generic()
             && generic::generic_stand_in(
+                site.path,
                 secret,
                 &text[whole.clone()],
-                &text[line_of(text, span.start)],
+                &text[line.clone()],
+                &text[around],
             )
         {
             return Verdict::Dropped(Dropped::GenericStandIn);
         }
-        let line = line_of(text, span.start);
         if self.allow_comments {
             if let Some(reason) = comment_allowing(text, line.clone()) {
                 return Verdict::Suppressed(Suppression::Comment { reason });
@@ -699,6 +722,73 @@ fn comment_allowing(text: &[u8], line: Range<usize>) -> Option<Option<String>> {
     }
     let newline = line.start.checked_sub(1)?;
     marker_end(line_of(text, newline), ALLOW_NEXT_LINE)
+}
+
+/// Whether the bytes at `start` sit inside an encoded blob rather than begin a token: after a
+/// `data:…;base64,` header with nothing but base64 between (a font or an image in an SVG, a
+/// bundle), or right after a percent-escape of a base64 character (`%2B`, `%2F`, `%3D`: the
+/// middle of a URL-encoded token). A real key is delimited; a window of a blob only looks
+/// like one.
+fn inside_encoded_blob(text: &[u8], start: usize) -> bool {
+    let before = &text[line_of(text, start).start..start];
+    let lower_tail: Vec<u8> = before[before.len().saturating_sub(3)..].to_ascii_lowercase();
+    if matches!(lower_tail.as_slice(), b"%2b" | b"%2f" | b"%3d") {
+        return true;
+    }
+    let Some(header) = memchr::memmem::rfind(before, b";base64,") else {
+        return false;
+    };
+    before[header + b";base64,".len()..]
+        .iter()
+        .all(|b| b.is_ascii_alphanumeric() || matches!(b, b'+' | b'/' | b'='))
+}
+
+/// How many bytes either side of a line a generic rule's exclusions look at (a DocSearch
+/// config's `appId` and `indexName` on the lines next to its key).
+const AROUND: usize = 400;
+
+/// Whether the bytes at `at` of `line` are a part of a presigned URL (`X-Amz-Credential=`,
+/// `X-Amz-Security-Token=`, `X-Amz-Signature=`, Google's `X-Goog-…`): a capability that
+/// expires (seven days at most), whose credential part is a key id and a date, not a key.
+fn in_presigned_url(line: &[u8], at: usize) -> bool {
+    let lower = line[..at].to_ascii_lowercase();
+    let presigned = memchr::memmem::find(&line.to_ascii_lowercase(), b"-signature=").is_some();
+    presigned
+        && [
+            "x-amz-credential=",
+            "x-amz-security-token=",
+            "x-amz-signature=",
+            "x-goog-credential=",
+            "x-goog-signature=",
+        ]
+        .iter()
+        .any(|p| lower.ends_with(p.as_bytes()))
+}
+
+/// Decoded text (of a rule that reads base64: a basic-auth header) that reads as words and
+/// says it is a demo (`mockUser:mockPassword`, `test-api-key`, `my-secret-key`).
+fn decodes_to_demo_words(decoded: &[u8]) -> bool {
+    const DEMO: [&[u8]; 10] = [
+        b"test",
+        b"mock",
+        b"fake",
+        b"dummy",
+        b"example",
+        b"sample",
+        b"demo",
+        b"synthetic",
+        b"my-secret",
+        b"foo",
+    ];
+    let lower = decoded.to_ascii_lowercase();
+    let parts_read_as_words = decoded
+        .split(|&b| b == b':')
+        .filter(|p| !p.is_empty())
+        .all(words::reads_as_words);
+    parts_read_as_words
+        && DEMO
+            .iter()
+            .any(|d| memchr::memmem::find(&lower, d).is_some())
 }
 
 /// What an allowlist can look at.

@@ -36,8 +36,17 @@ pub enum Dropped {
     /// A URL's password is a stand-in (the user name again, a typed word on a local host).
     UrlStandIn,
     /// A generic rule's value is public by design, named as a fixture, not ASCII, or a
-    /// password a person typed.
+    /// password a person typed; or the file is generated or a translation catalogue.
     GenericStandIn,
+    /// A key public by design where it sits (a Firebase app config's API key).
+    PublicByDesign,
+    /// A URL without credentials, or a reference to another variable (`$TOKEN`).
+    Reference,
+    /// A part of a presigned URL: it expires, and its credential is a key id and a date.
+    Ephemeral,
+    /// The bytes are a window of an encoded blob (a `data:` URI, a URL-encoded token), not a
+    /// token of their own.
+    InsideBlob,
 }
 
 impl Dropped {
@@ -59,8 +68,19 @@ impl Dropped {
                     .into()
             }
             Dropped::GenericStandIn => "a generic rule's exclusion: public by design, named as a \
-                 fixture (mock, fake, invalid…), not ASCII, or a typed password"
+                 fixture (mock, fake, invalid…), not ASCII, a typed password, or a generated or \
+                 translation file"
                 .into(),
+            Dropped::PublicByDesign => {
+                "public by design where it sits (a Firebase app config ships its API key)".into()
+            }
+            Dropped::Reference => {
+                "a URL without credentials or a reference to another variable, not a value".into()
+            }
+            Dropped::Ephemeral => "a part of a presigned URL, which expires".into(),
+            Dropped::InsideBlob => {
+                "a window of an encoded blob (a data: URI, a URL-encoded token), not a token".into()
+            }
         }
     }
 }
