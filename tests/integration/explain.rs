@@ -33,12 +33,18 @@ fn explain(repo: &TestRepo, args: &[&str]) -> (i32, String) {
     )
 }
 
+/// `keyward scan --format json EXTRA` on the staged changes, parsed.
+fn scan_doc(repo: &TestRepo, extra: &[&str]) -> Value {
+    let mut args = vec!["scan", "--format", "json"];
+    args.extend_from_slice(extra);
+    let out = repo.keyward(&args);
+    serde_json::from_slice(&out.stdout)
+        .unwrap_or_else(|e| panic!("{e}\n{}", describe("keyward scan", &repo.root, &out)))
+}
+
 /// The staged scan's findings as (rule, line).
 fn scanned(repo: &TestRepo) -> Vec<(String, u64)> {
-    let out = repo.keyward(&["scan", "--format", "json"]);
-    let doc: Value = serde_json::from_slice(&out.stdout)
-        .unwrap_or_else(|e| panic!("{e}\n{}", describe("keyward scan", &repo.root, &out)));
-    doc["findings"]
+    scan_doc(repo, &[])["findings"]
         .as_array()
         .unwrap()
         .iter()
@@ -202,8 +208,7 @@ fn suppressed_findings_are_listed_with_their_reasons_in_json_and_sarif() {
         ),
     );
     repo.git(&["add", "-A"]);
-    let out = repo.keyward(&["scan", "--format", "json"]);
-    let doc: Value = serde_json::from_slice(&out.stdout).unwrap();
+    let doc = scan_doc(&repo, &[]);
     let findings: Vec<u64> = doc["findings"]
         .as_array()
         .unwrap()
@@ -255,7 +260,8 @@ fn suppressed_findings_are_listed_with_their_reasons_in_json_and_sarif() {
 
     // SARIF: the same three as results carrying `suppressions`, the finding without.
     let out = repo.keyward(&["scan", "--format", "sarif"]);
-    let sarif: Value = serde_json::from_slice(&out.stdout).unwrap();
+    let sarif: Value = serde_json::from_slice(&out.stdout)
+        .unwrap_or_else(|e| panic!("{e}\n{}", describe("keyward scan", &repo.root, &out)));
     let results = sarif["runs"][0]["results"].as_array().unwrap();
     assert_eq!(results.len(), 4, "{sarif:#}");
     let kinds: Vec<(bool, Option<&str>)> = results
@@ -280,8 +286,7 @@ fn suppressed_findings_are_listed_with_their_reasons_in_json_and_sarif() {
     );
 
     // With --no-allow-comments the commented line is a finding, not a suppression.
-    let out = repo.keyward(&["scan", "--format", "json", "--no-allow-comments"]);
-    let doc: Value = serde_json::from_slice(&out.stdout).unwrap();
+    let doc = scan_doc(&repo, &["--no-allow-comments"]);
     let lines: Vec<u64> = doc["findings"]
         .as_array()
         .unwrap()
@@ -409,9 +414,7 @@ fn generated_files_translations_blobs_presigned_urls_and_test_vectors_stay_quiet
     let real = openai_key(305);
     repo.write("settings.py", format!("OPENAI_API_KEY = \"{real}\"\n"));
     repo.git(&["add", "-A"]);
-    let out = repo.keyward(&["scan", "--format", "json"]);
-    let doc: Value = serde_json::from_slice(&out.stdout)
-        .unwrap_or_else(|e| panic!("{e}\n{}", describe("keyward scan", &repo.root, &out)));
+    let doc = scan_doc(&repo, &[]);
     let found: Vec<(String, String)> = doc["findings"]
         .as_array()
         .unwrap()
