@@ -432,3 +432,45 @@ fn generated_files_translations_blobs_presigned_urls_and_test_vectors_stay_quiet
         "{doc:#}"
     );
 }
+
+/// A Kubernetes Secret whose base64 decodes to a word (a sample manifest's demo password) is
+/// reported as a warning that says so, and does not block; a random value still blocks.
+#[test]
+fn a_secret_manifest_holding_a_word_is_a_warning() {
+    use base64::Engine as _;
+    let repo = base_repo();
+    let b64 = |text: &str| base64::engine::general_purpose::STANDARD.encode(text);
+    let manifest = |value: &str| {
+        format!("apiVersion: v1\nkind: Secret\nmetadata:\n  name: demo\ntype: Opaque\ndata:\n  password: {value}\n")
+    };
+    repo.write("k8s/secret.yaml", manifest(&b64("quobyteadmin")));
+    repo.stage(&["k8s/secret.yaml"]);
+    let out = repo.keyward(&["scan", "--format", "json"]);
+    assert_eq!(
+        out.status.code(),
+        Some(0),
+        "{}",
+        describe("scan", &repo.root, &out)
+    );
+    let doc: Value = serde_json::from_slice(&out.stdout).unwrap();
+    let finding = &doc["findings"][0];
+    assert_eq!(finding["rule_id"], "kubernetes-secret-data", "{doc:#}");
+    assert_eq!(finding["severity"], "warning", "{doc:#}");
+    assert!(finding["description"]
+        .as_str()
+        .unwrap()
+        .contains("decodes to a word"));
+
+    let random = crate::util::fake("{alnum:24}", 401);
+    repo.write("k8s/secret.yaml", manifest(&b64(&random)));
+    repo.stage(&["k8s/secret.yaml"]);
+    let out = repo.keyward(&["scan", "--format", "json"]);
+    assert_eq!(
+        out.status.code(),
+        Some(1),
+        "{}",
+        describe("scan", &repo.root, &out)
+    );
+    let doc: Value = serde_json::from_slice(&out.stdout).unwrap();
+    assert_eq!(doc["findings"][0]["severity"], "error", "{doc:#}");
+}

@@ -452,7 +452,13 @@ impl Detector {
                 match &verdict {
                     Verdict::Reported => {
                         claimed.insert(span.start, (span.end, index, Cover::Reported));
-                        out.push(finding(rule, site, chunk, &mut lines, span.clone()));
+                        let mut found = finding(rule, site, chunk, &mut lines, span.clone());
+                        if (rule.decode_base64 || rule.info.is_generic())
+                            && decodes_to_a_word(&chunk.bytes[span.clone()])
+                        {
+                            found.rule = Arc::new(demoted(&rule.info));
+                        }
+                        out.push(found);
                     }
                     Verdict::Suppressed(by) => {
                         claimed.insert(span.start, (span.end, index, Cover::Suppressed));
@@ -763,6 +769,27 @@ fn in_presigned_url(line: &[u8], at: usize) -> bool {
         ]
         .iter()
         .any(|p| lower.ends_with(p.as_bytes()))
+}
+
+/// Whether base64 decodes to a word or a typed password (`quobyte`, `supersecret`,
+/// `sCaleio123`): most likely a demo password in a sample manifest, though it could be real.
+/// Judged for rules that read base64 and for generic rules (a `password:` in a Secret's
+/// `data:` that is too short for the Secret rule).
+fn decodes_to_a_word(encoded: &[u8]) -> bool {
+    decode::base64_text(encoded).is_some_and(|text| {
+        words::reads_as_words(&text) || url_credentials::is_typed_password(&text)
+    })
+}
+
+/// `info` as a warning that says why: a value a reviewer should look at, not one that blocks.
+fn demoted(info: &RuleInfo) -> RuleInfo {
+    let mut info = info.clone();
+    info.severity = crate::rules::Severity::Warning;
+    info.description = format!(
+        "{} (it decodes to a word: a demo password? If it is real, it is also a weak one)",
+        info.description
+    );
+    info
 }
 
 /// Decoded text (of a rule that reads base64: a basic-auth header) that reads as words and
