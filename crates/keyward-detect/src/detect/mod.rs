@@ -736,17 +736,24 @@ fn comment_allowing(text: &[u8], line: Range<usize>) -> Option<Option<String>> {
 /// middle of a URL-encoded token). A real key is delimited; a window of a blob only looks
 /// like one.
 fn inside_encoded_blob(text: &[u8], start: usize) -> bool {
-    let before = &text[line_of(text, start).start..start];
-    let lower_tail: Vec<u8> = before[before.len().saturating_sub(3)..].to_ascii_lowercase();
-    if matches!(lower_tail.as_slice(), b"%2b" | b"%2f" | b"%3d") {
+    // Only the bytes just before the match are read: a match on a 20 MiB minified line must
+    // not cost a pass over the line.
+    let tail = &text[start.saturating_sub(3)..start];
+    if tail.len() == 3
+        && matches!(
+            tail.to_ascii_lowercase().as_slice(),
+            b"%2b" | b"%2f" | b"%3d"
+        )
+    {
         return true;
     }
-    let Some(header) = memchr::memmem::rfind(before, b";base64,") else {
-        return false;
-    };
-    before[header + b";base64,".len()..]
+    // Back over the base64 before the match (a newline ends it), then the header must end there.
+    let run = text[..start]
         .iter()
-        .all(|b| b.is_ascii_alphanumeric() || matches!(b, b'+' | b'/' | b'='))
+        .rev()
+        .take_while(|b| b.is_ascii_alphanumeric() || matches!(b, b'+' | b'/' | b'='))
+        .count();
+    text[..start - run].ends_with(b";base64,")
 }
 
 /// How many bytes either side of a line a generic rule's exclusions look at (a DocSearch
@@ -757,18 +764,18 @@ const AROUND: usize = 400;
 /// `X-Amz-Security-Token=`, `X-Amz-Signature=`, Google's `X-Goog-…`): a capability that
 /// expires (seven days at most), whose credential part is a key id and a date, not a key.
 fn in_presigned_url(line: &[u8], at: usize) -> bool {
-    let lower = line[..at].to_ascii_lowercase();
-    let presigned = memchr::memmem::find(&line.to_ascii_lowercase(), b"-signature=").is_some();
-    presigned
-        && [
-            "x-amz-credential=",
-            "x-amz-security-token=",
-            "x-amz-signature=",
-            "x-goog-credential=",
-            "x-goog-signature=",
-        ]
-        .iter()
-        .any(|p| lower.ends_with(p.as_bytes()))
+    const PARAMS: [&[u8]; 5] = [
+        b"x-amz-credential=",
+        b"x-amz-security-token=",
+        b"x-amz-signature=",
+        b"x-goog-credential=",
+        b"x-goog-signature=",
+    ];
+    // The parameter right before the value first (a few bytes); the whole line only then.
+    let before = &line[..at];
+    PARAMS.iter().any(|p| {
+        before.len() >= p.len() && before[before.len() - p.len()..].eq_ignore_ascii_case(p)
+    }) && memchr::memmem::find(&line.to_ascii_lowercase(), b"-signature=").is_some()
 }
 
 /// Whether base64 decodes to a word or a typed password (`quobyte`, `supersecret`,
@@ -1004,5 +1011,33 @@ fn finding_at(
             cut_after: window_end < line_range.end,
         },
         commit: site.commit.map(str::to_owned),
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::{in_presigned_url, inside_encoded_blob};
+
+    #[test]
+    fn a_window_of_an_encoded_blob_is_not_a_token() {
+        let svg = b"src: url(\"data:font/ttf;base64,AAEAAAASAQAABAAgEAAACNgQ5Zx\")";
+        let at = svg.windows(4).position(|w| w == b"EAAA").unwrap();
+        assert!(inside_encoded_blob(svg, at));
+        let spaced = b"data:font/ttf;base64,AAEA AAAS EAAACNgQ5Zx";
+        let at = spaced.windows(4).position(|w| w == b"EAAA").unwrap();
+        assert!(!inside_encoded_blob(spaced, at));
+        let escaped = b"X-Amz-Security-Token=IQoJ%2BrqJLbdjESTVKeFV4";
+        assert!(inside_encoded_blob(escaped, escaped.len() - 16));
+        assert!(!inside_encoded_blob(b"token = EAAACNgQ5Zx", 8));
+    }
+
+    #[test]
+    fn parts_of_a_presigned_url_expire() {
+        let url = b"a.png?X-Amz-Credential=ASIAEXAMPLE%2F2025&X-Amz-Signature=d98f";
+        let at = url.windows(4).position(|w| w == b"ASIA").unwrap();
+        assert!(in_presigned_url(url, at));
+        let unsigned = b"a.png?X-Amz-Credential=ASIAEXAMPLE%2F2025";
+        assert!(!in_presigned_url(unsigned, at));
+        assert!(!in_presigned_url(b"key=ASIAEXAMPLE&X-Amz-Signature=d9", 4));
     }
 }
