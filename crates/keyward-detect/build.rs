@@ -5,9 +5,9 @@
 //!   a small commit's budget) and listed in `rules.rs` with its id and keywords, so a run
 //!   parses only the rules the prefilter picks; the rules' examples are kept apart, for
 //!   `keyward rules --check` and the tests;
-//! - the rules' keywords are compiled into one case-insensitive DFA, serialized for
-//!   `src/detect/keyword_dfa.rs` to use in place (building the Aho-Corasick automaton over the
-//!   same ~280 keywords took 0.6 ms of every run);
+//! - the rules' keywords are filed in hashed tables for `src/detect/keyword_table.rs` to
+//!   search in place (building an Aho-Corasick automaton over the ~2,300 keywords would take
+//!   milliseconds of every run);
 //! - each rule's pattern is expanded (`src/rules/shorthands.rs`) and parsed, and the parsed form
 //!   written for `src/rules/hir_codec.rs` to decode: parsing was over half of what compiling the
 //!   few regexes a small commit needs cost.
@@ -18,11 +18,12 @@
 use std::collections::BTreeSet;
 use std::path::Path;
 
-use regex_automata::dfa::dense;
 use regex_automata::util::syntax;
 
 #[path = "src/rules/hir_codec.rs"]
 mod hir_codec;
+#[path = "src/detect/keyword_hash.rs"]
+mod keyword_hash;
 #[path = "src/rules/shorthands.rs"]
 mod shorthands;
 
@@ -146,7 +147,7 @@ fn main() {
         table.examples(name, &serde_json::Value::Object(examples));
     }
     table.write(&out);
-    keyword_dfa(
+    keyword_tables(
         &keywords.into_iter().collect::<Vec<_>>(),
         &keywords_of_rules,
         &out,
@@ -177,8 +178,13 @@ impl Table {
             panic!("{}: rule {id:?} is defined twice", path.display());
         }
         let json = serde_json::to_string(rule).expect("serialize a rule");
+        // Built-in rules are one-line unless they say otherwise (src/rules/mod.rs).
+        let multiline = rule
+            .get("multiline")
+            .and_then(serde_json::Value::as_bool)
+            .unwrap_or(false);
         self.rust.push_str(&format!(
-            "    Spec {{ file: \"{file}.toml\", id: {id:?}, keywords: &{keywords:?}, json: {json:?} }},\n"
+            "    Spec {{ file: \"{file}.toml\", id: {id:?}, keywords: &{keywords:?}, multiline: {multiline}, json: {json:?} }},\n"
         ));
     }
 
@@ -228,38 +234,14 @@ fn parsed_patterns(mut parsed: Vec<(String, Vec<u8>)>, out: &Path) {
     std::fs::write(out.join("hir.rs"), rust).expect("write hir.rs");
 }
 
-/// Writes `keywords.dfa` (a little-endian dense DFA whose pattern `p` is keyword `ORDER[p]`)
-/// and `keywords.rs` (`KEYWORDS`, sorted, and `ORDER`). Patterns go longest first, so the
-/// DFA's leftmost-first matches are the leftmost-longest ones the prefilter needs.
-///
-/// For the rules as shipped (no config changed them), it also writes what the prefilter would
-/// otherwise work out at every start: `CREDITED[k]`, the rules (load-order indices) that a hit
-/// on keyword `k` calls for (its own rules and those of the keywords inside it), and `ALWAYS`,
-/// the rules without keywords.
-fn keyword_dfa(keywords: &[String], keywords_of_rules: &[Vec<String>], out: &Path) {
-    let mut order: Vec<usize> = (0..keywords.len()).collect();
-    order.sort_by_key(|&i| (std::cmp::Reverse(keywords[i].len()), i));
-    let patterns: Vec<String> = order
-        .iter()
-        .map(|&i| regex_syntax::escape(&keywords[i]))
-        .collect();
-    let dfa = dense::Builder::new()
-        .syntax(
-            syntax::Config::new()
-                .case_insensitive(true)
-                .unicode(false)
-                .utf8(false),
-        )
-        .configure(
-            dense::Config::new()
-                .match_kind(regex_automata::MatchKind::LeftmostFirst)
-                .start_kind(regex_automata::dfa::StartKind::Unanchored)
-                .minimize(false),
-        )
-        .build_many(&patterns)
-        .expect("the keywords compile to a DFA");
-    let (bytes, pad) = dfa.to_bytes_little_endian();
-    std::fs::write(out.join("keywords.dfa"), &bytes[pad..]).expect("write keywords.dfa");
+/// Writes `keywords.rs`: `KEYWORD_TEXT`/`KEYWORD_AT` (the keywords, sorted), the hashed
+/// tables that find them ([`keyword_index`]), and, for the rules as shipped (no config changed
+/// them), what the prefilter would otherwise work out at every start: `CREDITED`, the rules
+/// (load-order indices) that a hit on keyword `k` calls for (its own rules and those of the
+/// keywords inside it), and `ALWAYS`, the rules without keywords. Lists are written flat, as
+/// offsets into one array of plain integers: a table of slices is a table of pointers, which a
+/// position-independent binary must relocate, page by page, at every start.
+fn keyword_tables(keywords: &[String], keywords_of_rules: &[Vec<String>], out: &Path) {
     // For each keyword, the keywords inside it ("key" in "apikey"): a leftmost-longest search
     // reports only the outer one, so it stands for the inner ones too.
     let contains: Vec<Vec<usize>> = keywords
@@ -285,31 +267,109 @@ fn keyword_dfa(keywords: &[String], keywords_of_rules: &[Vec<String>], out: &Pat
     let always: Vec<usize> = (0..keywords_of_rules.len())
         .filter(|&r| keywords_of_rules[r].is_empty())
         .collect();
-    let lists = |lists: &[Vec<usize>]| {
-        lists
-            .iter()
-            .map(|list| format!("&{list:?}"))
-            .collect::<Vec<_>>()
-            .join(", ")
+    let flat = |name: &str, lists: &[Vec<usize>]| {
+        let mut at = vec![0usize];
+        let mut all = Vec::new();
+        for list in lists {
+            all.extend(list.iter().copied());
+            at.push(all.len());
+        }
+        format!(
+            "pub const {name}_AT: &[u32] = &{at:?};\npub const {name}_ALL: &[u16] = &{all:?};\n"
+        )
     };
+    let mut text = String::new();
+    let mut text_at = vec![0usize];
+    for keyword in keywords {
+        text.push_str(keyword);
+        text_at.push(text.len());
+    }
+    let index = keyword_index(keywords);
     let source = format!(
-        "/// The built-in keywords, lowercase, sorted.\npub const KEYWORDS: &[&str] = &{:?};\n\
-         /// `ORDER[p]`: the index in `KEYWORDS` of the DFA's pattern `p`.\n\
-         pub const ORDER: &[u16] = &{:?};\n\
-         /// `CONTAINS[k]`: the keywords (indices in `KEYWORDS`) inside keyword `k`, itself included.\n\
-         pub const CONTAINS: &[&[u16]] = &[{}];\n\
-         /// `CREDITED[k]`: the shipped rules a hit on keyword `k` calls for.\n\
-         pub const CREDITED: &[&[u16]] = &[{}];\n\
+        "{index}/// The built-in keywords, lowercase, sorted, one after another: keyword `k` is\n\
+         /// `KEYWORD_TEXT[KEYWORD_AT[k]..KEYWORD_AT[k + 1]]`.\n\
+         pub const KEYWORD_TEXT: &str = {text:?};\npub const KEYWORD_AT: &[u32] = &{text_at:?};\n\
+         /// `CONTAINS`: the keywords (indices) inside keyword `k`, itself included.\n{}\
+         /// `CREDITED`: the shipped rules a hit on keyword `k` calls for.\n{}\
          /// The shipped rules without keywords.\n\
          pub const ALWAYS: &[u16] = &{:?};\n\
          /// How many rules ship.\n\
          pub const RULES: usize = {};\n",
-        keywords,
-        order,
-        lists(&contains),
-        lists(&credited),
+        flat("CONTAINS", &contains),
+        flat("CREDITED", &credited),
         always,
         keywords_of_rules.len(),
     );
     std::fs::write(out.join("keywords.rs"), source).expect("write keywords.rs");
+}
+
+/// The tables `src/detect/keyword_table.rs` finds keywords with, as Rust source: each keyword
+/// of four bytes or more is filed under [`keyword_hash::hash4`] of its first four, a
+/// three-byte one under [`keyword_hash::hash3`], a two-byte one in a short list. For each
+/// hash, a bit says whether anything is filed there (`FILTER4`, `FILTER3`: 8 KB and 512 bytes,
+/// which stay in the CPU's nearest cache while a text streams past), and a bucket lists what
+/// is, longest first; `RANK4`/`RANK3` count the bits set before each word of the filter, so
+/// the bucket of a set bit is found without a table per hash.
+fn keyword_index(keywords: &[String]) -> String {
+    use keyword_hash::{hash3, hash4, BITS3, BITS4};
+    let word = |k: &str| {
+        let mut bytes = [0u8; 4];
+        for (slot, b) in bytes.iter_mut().zip(k.bytes()) {
+            *slot = b;
+        }
+        u32::from_le_bytes(bytes)
+    };
+    let mut by_length: Vec<usize> = (0..keywords.len()).collect();
+    by_length.sort_by_key(|&k| (std::cmp::Reverse(keywords[k].len()), k));
+    let mut short = Vec::new();
+    let mut four: Vec<Vec<usize>> = vec![Vec::new(); BITS4];
+    let mut three: Vec<Vec<usize>> = vec![Vec::new(); BITS3];
+    for &k in &by_length {
+        let keyword = &keywords[k];
+        assert!(
+            keyword.len() >= 2 && keyword.bytes().all(|b| b != 0 && !b.is_ascii_uppercase()),
+            "keyword {keyword:?}: keywords are lowercase, without NUL, and two bytes or longer"
+        );
+        match keyword.len() {
+            2 => short.push((word(keyword) as u16, k)),
+            3 => three[hash3(word(keyword)) as usize].push(k),
+            _ => four[hash4(word(keyword)) as usize].push(k),
+        }
+    }
+    let tables = |name: &str, buckets: &[Vec<usize>]| {
+        let mut filter = vec![0u64; buckets.len() / 64];
+        let mut rank = vec![0usize; buckets.len() / 64];
+        let (mut at, mut all): (Vec<usize>, Vec<usize>) = (vec![0], Vec::new());
+        let mut set = 0;
+        for (h, bucket) in buckets.iter().enumerate() {
+            if h % 64 == 0 {
+                rank[h / 64] = set;
+            }
+            if !bucket.is_empty() {
+                filter[h / 64] |= 1 << (h % 64);
+                set += 1;
+                all.extend(bucket);
+                at.push(all.len());
+            }
+        }
+        // Each entry's first four bytes (NUL after a three-byte keyword), so most entries
+        // that are not the text's are told apart without comparing the keyword.
+        let words: Vec<u32> = all.iter().map(|&k| word(&keywords[k])).collect();
+        format!(
+            "pub const FILTER{name}: [u64; {}] = {filter:?};\n\
+             pub const RANK{name}: [u16; {}] = {rank:?};\n\
+             pub const BUCKET{name}_AT: &[u16] = &{at:?};\n\
+             pub const BUCKET{name}: &[u16] = &{all:?};\n\
+             pub const BUCKET{name}_WORD: &[u32] = &{words:?};\n",
+            filter.len(),
+            rank.len(),
+        )
+    };
+    let (short_words, short_keywords): (Vec<u16>, Vec<usize>) = short.into_iter().unzip();
+    format!(
+        "{}{}pub const SHORT_WORDS: &[u16] = &{short_words:?};\n\
+         pub const SHORT_KEYWORDS: &[u16] = &{short_keywords:?};\n",
+        tables("4", &four),
+        tables("3", &three),
+    )
 }

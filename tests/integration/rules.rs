@@ -77,6 +77,18 @@ fn a_small_commit_compiles_few_regexes() {
 }
 
 #[test]
+fn a_rules_multiline_flag_is_known_before_it_is_parsed() {
+    let ruleset = Ruleset::builtin().unwrap();
+    let unparsed: Vec<bool> = (0..ruleset.len())
+        .map(|i| ruleset.is_multiline(i))
+        .collect();
+    assert_eq!(ruleset.parsed_rules(), 0, "reading the flag parses nothing");
+    let parsed: Vec<bool> = ruleset.iter().map(|rule| rule.multiline).collect();
+    assert_eq!(unparsed, parsed);
+    assert!(unparsed.contains(&true) && unparsed.contains(&false));
+}
+
+#[test]
 fn a_typical_commit_compiles_a_small_fraction_of_the_rules() {
     let detector = Detector::new(Ruleset::builtin().unwrap(), Vec::new());
     let files: [(&str, &str); 4] = [

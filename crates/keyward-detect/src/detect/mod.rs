@@ -10,7 +10,8 @@ mod decode;
 pub mod entropy;
 pub mod explain;
 mod generic;
-mod keyword_dfa;
+mod keyword_hash;
+mod keyword_table;
 mod known_public;
 pub mod placeholder;
 mod prefilter;
@@ -20,7 +21,7 @@ pub mod words;
 
 use std::ops::Range;
 use std::sync::atomic::{AtomicUsize, Ordering};
-use std::sync::{Arc, Mutex};
+use std::sync::{Arc, Mutex, OnceLock};
 
 pub use self::explain::{Cover, Explained, Outcome, Traced};
 pub use self::prefilter::{Candidate, Prefilter, WINDOW_AFTER, WINDOW_BEFORE};
@@ -111,6 +112,9 @@ impl<'a> Site<'a> {
 pub struct Detector {
     ruleset: Ruleset,
     prefilter: Prefilter,
+    /// The prefilter over the multi-line rules alone, for the context around added lines;
+    /// built on first need.
+    multiline_prefilter: OnceLock<Prefilter>,
     allowlists: Vec<Allowlist>,
     /// Whether inline allow comments are obeyed (`--no-allow-comments` turns them off).
     allow_comments: bool,
@@ -136,6 +140,7 @@ impl Detector {
         Detector {
             ruleset,
             prefilter,
+            multiline_prefilter: OnceLock::new(),
             allowlists,
             allow_comments: true,
             suppressed_by_comment: AtomicUsize::new(0),
@@ -318,7 +323,16 @@ impl Detector {
         out: &mut Vec<Finding>,
     ) -> Result<(), DetectError> {
         let mut extra = Vec::new();
+        let scanned = added.chunks(content);
         for context in added.context_chunks(content, CONTEXT_LINES) {
+            // A run of added lines with no other lines around it (a one-line bundle, a whole
+            // file) was seen whole by the multi-line rules already.
+            let same = |c: &Chunk<'_>| {
+                c.first_line == context.first_line && c.bytes.len() == context.bytes.len()
+            };
+            if scanned.iter().any(same) {
+                continue;
+            }
             self.scan_chunk_filtered(site, context, true, &mut extra, None)?;
         }
         for finding in extra {
@@ -377,13 +391,14 @@ impl Detector {
             return Ok(false);
         }
         let start = out.len();
-        let mut candidates = self.prefilter.candidates(chunk.bytes);
-        let multiline_seen = candidates
-            .iter()
-            .any(|c| self.ruleset.rule(c.rule).multiline);
-        if multiline_only {
-            candidates.retain(|c| self.ruleset.rule(c.rule).multiline);
-        }
+        let candidates = if multiline_only {
+            self.multiline_prefilter
+                .get_or_init(|| Prefilter::multiline_only(&self.ruleset))
+                .candidates(chunk.bytes)
+        } else {
+            self.prefilter.candidates(chunk.bytes)
+        };
+        let multiline_seen = candidates.iter().any(|c| self.ruleset.is_multiline(c.rule));
         // Each candidate rule's accepted matches, in rule order. On a large run of lines (a
         // minified bundle) the rules are shared between two threads; dedup and findings stay
         // sequential below, because rule order decides which rule names a secret.
@@ -513,14 +528,10 @@ impl Detector {
         if rule.path.as_ref().is_some_and(|p| !p.is_match(site.path)) {
             return Ok(Vec::new());
         }
-        // A multi-line rule (PEM blocks, paired keys) sees the whole run of added lines;
-        // the others only the lines around their keyword hits.
-        let windows: Vec<Range<usize>> = if rule.multiline {
-            std::iter::once(0..chunk.bytes.len()).collect()
-        } else {
-            candidate.windows
-        };
-        let windows: Vec<Range<usize>> = windows
+        // Each rule searches the windows around its keyword hits: a few lines for a one-line
+        // rule, tens of kilobytes of whole lines for a multi-line one (PEM blocks, paired keys).
+        let windows: Vec<Range<usize>> = candidate
+            .windows
             .into_iter()
             .filter(|w| rule.requires(&chunk.bytes[w.clone()]))
             .collect();

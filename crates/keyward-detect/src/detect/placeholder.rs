@@ -142,27 +142,33 @@ fn is_bare_stand_in_word(lower: &str) -> bool {
     WORDS.contains(&word)
 }
 
-/// `n` letters or digits in a row that step by one (`abcdef`, `456789`, `ZYXWVU`): typed by a
+/// `n` letters or digits in a row that step by one (`abcdef`, `123456`, `ZYXWVU`): typed by a
 /// person filling a slot. In a random base62 key a given place starts one with odds of about
-/// one in 10⁹.
+/// one in 10⁹. Digits have only ten values, so a random number (a Slack token's team id) holds
+/// a run like `456789` about once in 2,500 draws: a run of digits counts only as people type
+/// one, from `0` or `1` up or from `9` down, unless it is two longer than `n`.
 fn has_sequence(bytes: &[u8], n: usize) -> bool {
-    let mut up = 1;
-    let mut down = 1;
-    for pair in bytes.windows(2) {
-        let same_class = pair[0].is_ascii_digit() && pair[1].is_ascii_digit()
+    let (mut up, mut up_from) = (1, 0);
+    let (mut down, mut down_from) = (1, 0);
+    for (i, pair) in bytes.windows(2).enumerate() {
+        let digits = pair[0].is_ascii_digit() && pair[1].is_ascii_digit();
+        let same_class = digits
             || pair[0].is_ascii_lowercase() && pair[1].is_ascii_lowercase()
             || pair[0].is_ascii_uppercase() && pair[1].is_ascii_uppercase();
-        up = if same_class && pair[1] == pair[0].wrapping_add(1) {
-            up + 1
+        if same_class && pair[1] == pair[0].wrapping_add(1) {
+            up += 1;
         } else {
-            1
-        };
-        down = if same_class && pair[1].wrapping_add(1) == pair[0] {
-            down + 1
+            (up, up_from) = (1, i + 1);
+        }
+        if same_class && pair[1].wrapping_add(1) == pair[0] {
+            down += 1;
         } else {
-            1
+            (down, down_from) = (1, i + 1);
+        }
+        let typed = |run: usize, from: u8, typed_from: &[u8]| {
+            run >= n && (!digits || run >= n + 2 || typed_from.contains(&from))
         };
-        if up >= n || down >= n {
+        if typed(up, bytes[up_from], b"01") || typed(down, bytes[down_from], b"9") {
             return true;
         }
     }
@@ -288,7 +294,25 @@ fn has_long_run(bytes: &[u8], n: usize) -> bool {
 
 #[cfg(test)]
 mod tests {
-    use super::{is_placeholder, typed_walk};
+    use super::{has_sequence, is_placeholder, typed_walk};
+
+    #[test]
+    fn a_run_of_digits_counts_when_typed_as_people_type_it() {
+        for typed in [
+            "id123456x",
+            "012345",
+            "x987654",
+            "abcdef",
+            "ZYXWVU",
+            "x23456789",
+        ] {
+            assert!(has_sequence(typed.as_bytes(), 6), "{typed}");
+        }
+        // Inside a random number (a Slack token's ids), a run that starts elsewhere is chance.
+        for drawn in ["64567891695", "T-64567891695-683077791510", "23456"] {
+            assert!(!has_sequence(drawn.as_bytes(), 6), "{drawn}");
+        }
+    }
 
     #[test]
     fn a_walk_typed_around_other_characters_is_a_stand_in() {

@@ -10,6 +10,8 @@ pub(super) struct Spec {
     pub id: &'static str,
     /// Its keywords, lowercase.
     pub keywords: &'static [&'static str],
+    /// Whether it is a multi-line rule.
+    pub multiline: bool,
     /// The whole rule (shorthands expanded, examples left out), as JSON.
     pub json: &'static str,
 }

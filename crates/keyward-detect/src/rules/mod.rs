@@ -632,6 +632,15 @@ impl Ruleset {
         self.entries[index].id()
     }
 
+    /// Whether rule `index` is multi-line, without parsing it.
+    pub fn is_multiline(&self, index: usize) -> bool {
+        let entry = &self.entries[index];
+        match (entry.rule.get(), entry.builtin) {
+            (None, Some(spec)) => spec.multiline,
+            _ => entry.rule().multiline,
+        }
+    }
+
     /// The keywords of rule `index` (lowercase), without parsing it.
     pub fn keywords(&self, index: usize) -> Keywords<'_> {
         let entry = &self.entries[index];

@@ -1,0 +1,362 @@
+//! The built-in keywords, found through hashed tables built at build time (see build.rs).
+//!
+//! A text is lowercased block by block; at each position, the hash of its next four bytes
+//! (and of three) is looked up in a small bit filter, and only where a bit is set are the
+//! keywords filed there compared. The filters (8.5 KB) stay in the CPU's nearest cache, and
+//! every position is looked up independently of the last, so the search runs at a few cycles
+//! a byte. The DFA this replaced walked a 1.5–6 MB table one dependent load at a time: on
+//! ordinary code most loads missed the cache, and a small commit paid page faults to map the
+//! table. A ruleset whose keywords differ from the built-in ones (a config that adds rules)
+//! falls back to an Aho-Corasick automaton built at run time.
+
+use super::keyword_hash::{hash3, hash4};
+
+mod generated {
+    include!(concat!(env!("OUT_DIR"), "/rules/keywords.rs"));
+}
+
+/// How much text is lowercased at a time.
+const BLOCK: usize = 64 * 1024;
+
+/// The built-in keywords' tables, with their keywords mapped onto a prefilter's keyword
+/// indices.
+#[derive(Debug)]
+pub struct KeywordTable {
+    /// How the prefilter numbers the keywords, when not as [`generated::KEYWORD_AT`] does.
+    mapping: Option<Mapping>,
+    /// The longest keyword's length.
+    longest: usize,
+}
+
+/// Sorted (built-in) keyword index → the prefilter's keyword index, and back.
+#[derive(Debug)]
+struct Mapping {
+    runtime_of_sorted: Vec<usize>,
+    sorted_of_runtime: Vec<usize>,
+}
+
+/// Lists of small numbers stored flat in the binary: list `i` is `all[at[i]..at[i + 1]]`.
+#[derive(Debug, Clone, Copy)]
+pub struct Lists {
+    at: &'static [u32],
+    all: &'static [u16],
+}
+
+impl Lists {
+    /// List `i`.
+    pub fn get(&self, i: usize) -> &'static [u16] {
+        &self.all[self.at[i] as usize..self.at[i + 1] as usize]
+    }
+}
+
+/// The rules as shipped, as the prefilter needs them: worked out by build.rs (see
+/// [`KeywordTable::shipped`]).
+pub struct Shipped {
+    /// The longest keyword's length.
+    pub longest_keyword: usize,
+    /// For each keyword, the rules (load-order indices) a hit calls for.
+    pub credited: Lists,
+    /// The rules without keywords.
+    pub always: &'static [u16],
+    /// How many rules ship.
+    pub rules: usize,
+}
+
+/// Built-in keyword `k` (sorted order).
+fn keyword(k: usize) -> &'static [u8] {
+    let at = generated::KEYWORD_AT;
+    &generated::KEYWORD_TEXT.as_bytes()[at[k] as usize..at[k + 1] as usize]
+}
+
+/// How many built-in keywords there are.
+fn keyword_count() -> usize {
+    generated::KEYWORD_AT.len() - 1
+}
+
+/// The longest built-in keyword's length.
+fn longest_keyword() -> usize {
+    (0..keyword_count())
+        .map(|k| keyword(k).len())
+        .max()
+        .unwrap_or(0)
+}
+
+/// Whether bit `h` of `filter` is set.
+#[inline]
+fn filed(filter: &[u64], h: usize) -> bool {
+    (filter[h >> 6] >> (h & 63)) & 1 != 0
+}
+
+/// The range in a bucket table of hash `h`, whose bit in `filter` is set.
+#[inline]
+fn bucket(filter: &[u64], rank: &[u16], at: &[u16], h: usize) -> std::ops::Range<usize> {
+    let before = (filter[h >> 6] & ((1u64 << (h & 63)) - 1)).count_ones() as usize;
+    let slot = usize::from(rank[h >> 6]) + before;
+    usize::from(at[slot])..usize::from(at[slot + 1])
+}
+
+/// The longest keyword that `text` (lowercase, NUL-padded) starts with, given its first four
+/// bytes `word`. Entries are compared by their first four bytes first (three for a
+/// three-byte keyword), and only then by the rest.
+#[inline(never)]
+fn longest_at(text: &[u8], word: u32) -> Option<usize> {
+    let h = hash4(word) as usize;
+    if filed(&generated::FILTER4, h) {
+        let range = bucket(
+            &generated::FILTER4,
+            &generated::RANK4,
+            generated::BUCKET4_AT,
+            h,
+        );
+        for i in range {
+            if generated::BUCKET4_WORD[i] != word {
+                continue;
+            }
+            let k = usize::from(generated::BUCKET4[i]);
+            if text[4..].starts_with(&keyword(k)[4..]) {
+                return Some(k);
+            }
+        }
+    }
+    let h = hash3(word) as usize;
+    if filed(&generated::FILTER3, h) {
+        let range = bucket(
+            &generated::FILTER3,
+            &generated::RANK3,
+            generated::BUCKET3_AT,
+            h,
+        );
+        let three = word & 0x00FF_FFFF;
+        if let Some(i) = range
+            .into_iter()
+            .find(|&i| generated::BUCKET3_WORD[i] == three)
+        {
+            return Some(usize::from(generated::BUCKET3[i]));
+        }
+    }
+    let pair = word as u16;
+    generated::SHORT_WORDS
+        .iter()
+        .position(|&w| w == pair)
+        .map(|i| usize::from(generated::SHORT_KEYWORDS[i]))
+}
+
+impl KeywordTable {
+    /// The tables for the rules as shipped, whose keyword indices are the sorted built-in
+    /// keywords'.
+    pub fn shipped() -> Option<(KeywordTable, Shipped)> {
+        let longest = longest_keyword();
+        let tables = Shipped {
+            longest_keyword: longest,
+            credited: Lists {
+                at: generated::CREDITED_AT,
+                all: generated::CREDITED_ALL,
+            },
+            always: generated::ALWAYS,
+            rules: generated::RULES,
+        };
+        Some((
+            KeywordTable {
+                mapping: None,
+                longest,
+            },
+            tables,
+        ))
+    }
+
+    /// The built-in tables for `keywords` (a prefilter's keyword list, lowercase), if they
+    /// are exactly the built-in keywords in some order.
+    pub fn for_keywords(keywords: &[String]) -> Option<KeywordTable> {
+        if keywords.len() != keyword_count() {
+            return None;
+        }
+        let mut sorted: Vec<(&str, usize)> = keywords
+            .iter()
+            .enumerate()
+            .map(|(i, k)| (k.as_str(), i))
+            .collect();
+        sorted.sort_unstable();
+        if sorted
+            .iter()
+            .enumerate()
+            .any(|(k, (ours, _))| ours.as_bytes() != keyword(k))
+        {
+            return None;
+        }
+        let runtime_of_sorted: Vec<usize> = sorted.iter().map(|(_, i)| *i).collect();
+        let mut sorted_of_runtime = vec![0; keywords.len()];
+        for (sorted_index, &runtime) in runtime_of_sorted.iter().enumerate() {
+            sorted_of_runtime[runtime] = sorted_index;
+        }
+        Some(KeywordTable {
+            mapping: Some(Mapping {
+                runtime_of_sorted,
+                sorted_of_runtime,
+            }),
+            longest: longest_keyword(),
+        })
+    }
+
+    /// The keywords (the prefilter's indices) inside keyword `keyword`, itself included:
+    /// computed at build time.
+    pub fn contained(&self, keyword: usize) -> impl Iterator<Item = usize> + '_ {
+        let sorted = self
+            .mapping
+            .as_ref()
+            .map_or(keyword, |m| m.sorted_of_runtime[keyword]);
+        let contains = Lists {
+            at: generated::CONTAINS_AT,
+            all: generated::CONTAINS_ALL,
+        };
+        contains
+            .get(sorted)
+            .iter()
+            .map(|&k| self.runtime_of(usize::from(k)))
+    }
+
+    /// The prefilter's index of sorted keyword `sorted`.
+    fn runtime_of(&self, sorted: usize) -> usize {
+        self.mapping
+            .as_ref()
+            .map_or(sorted, |m| m.runtime_of_sorted[sorted])
+    }
+
+    /// Calls `hit(keyword index, start, end)` for the longest keyword starting at each position
+    /// where one starts, in order, until `hit` returns false. Keywords overlap (`api_key` and
+    /// `key=` in `api_key=…`), and a rule whose keyword starts inside another's must still see
+    /// its hit, so every position is looked at.
+    pub fn for_each_match(&self, hay: &[u8], mut hit: impl FnMut(usize, usize, usize) -> bool) {
+        let mut lower = Vec::with_capacity(BLOCK.min(hay.len()) + self.longest + 4);
+        let mut block_start = 0;
+        while block_start < hay.len() {
+            let block_end = (block_start + BLOCK).min(hay.len());
+            // The block, and enough after it to compare the longest keyword starting in it;
+            // NUL (in no keyword) pads the end, so every position has four bytes to read.
+            let read_end = (block_end + self.longest).min(hay.len());
+            lower.clear();
+            lower.extend_from_slice(&hay[block_start..read_end]);
+            lower.make_ascii_lowercase();
+            lower.extend_from_slice(&[0; 4]);
+            let positions = block_end - block_start;
+            for (offset, four) in lower[..positions + 3].windows(4).enumerate() {
+                let word = u32::from_le_bytes([four[0], four[1], four[2], four[3]]);
+                let h4 = hash4(word) as usize;
+                let h3 = hash3(word) as usize;
+                if !filed(&generated::FILTER4, h4)
+                    && !filed(&generated::FILTER3, h3)
+                    && !generated::SHORT_WORDS.contains(&(word as u16))
+                {
+                    continue;
+                }
+                let Some(sorted) = longest_at(&lower[offset..], word) else {
+                    continue;
+                };
+                let start = block_start + offset;
+                if !hit(
+                    self.runtime_of(sorted),
+                    start,
+                    start + keyword(sorted).len(),
+                ) {
+                    return;
+                }
+            }
+            block_start = block_end;
+        }
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::KeywordTable;
+    use crate::rules::Ruleset;
+
+    fn builtin_keywords() -> Vec<String> {
+        let mut keywords: Vec<String> = Vec::new();
+        for rule in Ruleset::builtin().unwrap().iter() {
+            for k in &rule.keywords {
+                if !keywords.contains(k) {
+                    keywords.push(k.clone());
+                }
+            }
+        }
+        keywords
+    }
+
+    #[test]
+    fn the_built_in_tables_serve_the_builtin_keywords_and_only_them() {
+        let keywords = builtin_keywords();
+        let table =
+            KeywordTable::for_keywords(&keywords).expect("built-in keywords use the tables");
+        let text = b"x = OpenAI(API_KEY=\"sk-proj-1\") # GHP_ then password";
+        let mut hits = Vec::new();
+        table.for_each_match(text, |k, start, end| {
+            hits.push((keywords[k].clone(), start, end));
+            true
+        });
+        for (k, start, end) in &hits {
+            assert_eq!(text[*start..*end].to_ascii_lowercase(), k.as_bytes());
+        }
+        assert!(hits.iter().any(|(k, _, _)| k == "sk-proj-"), "{hits:?}");
+        let mut more = keywords.clone();
+        more.push("acme_".into());
+        assert!(KeywordTable::for_keywords(&more).is_none());
+    }
+
+    /// Against a plain search (at each position, every keyword compared), on a text of
+    /// keywords in mixed case, glued together and cut short, across several blocks.
+    #[test]
+    fn the_longest_keyword_at_every_position_as_a_plain_search_finds_it() {
+        let keywords = builtin_keywords();
+        let table = KeywordTable::for_keywords(&keywords).unwrap();
+        let mut seed = 0x2545_f491_4f6c_dd1d_u64;
+        let mut next = |n: usize| {
+            seed ^= seed << 13;
+            seed ^= seed >> 7;
+            seed ^= seed << 17;
+            (seed % n as u64) as usize
+        };
+        let mut text = Vec::new();
+        while text.len() < 3 * super::BLOCK / 2 {
+            let k = keywords[next(keywords.len())].as_bytes();
+            let cut = if next(4) == 0 {
+                next(k.len()) + 1
+            } else {
+                k.len()
+            };
+            for &b in &k[..cut] {
+                text.push(if next(2) == 0 {
+                    b.to_ascii_uppercase()
+                } else {
+                    b
+                });
+            }
+            for _ in 0..next(3) {
+                text.push(b" =_-.:/\n\"aZ9\0\xff"[next(13)]);
+            }
+        }
+        let lower = text.to_ascii_lowercase();
+        let mut by_pair: std::collections::HashMap<&[u8], Vec<usize>> = Default::default();
+        for (i, k) in keywords.iter().enumerate() {
+            by_pair.entry(&k.as_bytes()[..2]).or_default().push(i);
+        }
+        let mut expected = Vec::new();
+        for p in 0..lower.len().saturating_sub(1) {
+            let longest = by_pair
+                .get(&lower[p..p + 2])
+                .into_iter()
+                .flatten()
+                .filter(|&&i| lower[p..].starts_with(keywords[i].as_bytes()))
+                .max_by_key(|&&i| keywords[i].len());
+            if let Some(&i) = longest {
+                expected.push((i, p, p + keywords[i].len()));
+            }
+        }
+        let mut found = Vec::new();
+        table.for_each_match(&text, |k, start, end| {
+            found.push((k, start, end));
+            true
+        });
+        assert!(expected.len() > 10_000);
+        assert_eq!(found, expected);
+    }
+}
