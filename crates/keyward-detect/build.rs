@@ -108,8 +108,13 @@ fn main() {
                 .unwrap_or_default()
                 .to_owned();
             let mut own = serde_json::Map::new();
-            for key in ["examples", "counterExamples", "examplePath"] {
-                if let Some(v) = fields.remove(key) {
+            for (key, spelt) in [
+                ("examples", "examples"),
+                ("counterExamples", "counterExamples"),
+                ("counterExamples", "counter_examples"),
+                ("examplePath", "examplePath"),
+            ] {
+                if let Some(v) = fields.remove(spelt) {
                     own.insert(key.to_owned(), v);
                 }
             }

@@ -203,3 +203,26 @@ fn short_and_long_searches_find_the_same_matches_and_groups() {
     }
     assert!(compared > 300, "only {compared} comparisons");
 }
+
+/// Counter-examples are checked under either spelling, `counterExamples` (gitleaks' case) and
+/// `counter_examples` (the built-in files'): one was once ignored without a word.
+#[test]
+fn rules_check_reads_counter_examples_under_either_spelling() {
+    for field in ["counterExamples", "counter_examples"] {
+        let repo = TestRepo::new();
+        repo.write(
+            ".keyward.toml",
+            &format!(
+                "[[rules]]\nid = \"acme-token\"\nregex = '''acme_[a-z]{{8}}'''\nkeywords = [\"acme_\"]\n\
+                 examples = [\"token = acme_{{lower:8}}\"]\n{field} = [\"token = acme_qzjxkvwm\"]\n"
+            ),
+        );
+        let out = repo.keyward(&["rules", "--check"]);
+        let stdout = String::from_utf8_lossy(&out.stdout);
+        assert_eq!(out.status.code(), Some(1), "{field}: {stdout}");
+        assert!(
+            stdout.contains("acme-token: counter-example 0 matches"),
+            "{field}: {stdout}"
+        );
+    }
+}

@@ -76,8 +76,10 @@ pub struct RuleSpec {
     /// so no literal key is stored in the source.
     #[serde(default)]
     pub examples: Vec<String>,
-    /// Lines the rule must not match (placeholders, look-alikes).
-    #[serde(default)]
+    /// Lines the rule must not match (placeholders, look-alikes). Read as `counterExamples`
+    /// or `counter_examples`: the built-in files and many users write the latter, and a
+    /// misspelt field is otherwise ignored without a word.
+    #[serde(default, alias = "counter_examples")]
     pub counter_examples: Vec<String>,
     /// The file path the examples are checked under (for rules with a `path`).
     pub example_path: Option<String>,
