@@ -38,8 +38,8 @@ median() { python3 -c "import json,statistics,sys; print(statistics.median(json.
 peak_mb() { /usr/bin/time -f '%M' -o "$dir/time.out" "$@" >/dev/null 2>&1 || true; python3 -c "print(round(int(open('$dir/time.out').read().split()[-1])/1024))"; }
 
 if printf '%s\n' "${sizes[@]}" | grep -qv '^history$'; then
-  printf '| case | staged change | floor: git diff --cached (median) | keyward (median) | ratio | peak MB (git / keyward) | findings |\n'
-  printf '|---|---|---:|---:|---:|---:|---:|\n'
+  printf '| case | staged change | floor: git diff --cached (median) | keyward (median) | wall ratio | CPU ratio (means) | peak MB (git / keyward) | findings |\n'
+  printf '|---|---|---:|---:|---:|---:|---:|---:|\n'
 fi
 history_table() {
   local repos=() name src
@@ -95,11 +95,12 @@ for size in "${sizes[@]}"; do
       "git diff --cached --no-color -U0" "$bin scan --staged" >/dev/null 2>&1)
   floor=$(median "$dir/$size.json" 0); ours=$(median "$dir/$size.json" 1)
   ratio=$(python3 -c "print(f'{$ours/$floor:.2f}x')")
+  cpu=$(python3 -c "import json; r=json.load(open('$dir/$size.json'))['results']; c=[x['user']+x['system'] for x in r]; print(f'{c[1]/c[0]:.2f}x')")
   mem_git=$(cd "$repo" && peak_mb git diff --cached --no-color -U0)
   mem_ours=$(cd "$repo" && peak_mb "$bin" scan --staged)
   found=$(cd "$repo" && "$bin" scan --staged --format json 2>/dev/null | python3 -c "import json,sys; print(len(json.load(sys.stdin)['findings']))" || true)
-  printf '| %s | %s | %.1f ms | %.1f ms | %s | %s / %s | %s |\n' "$size" "$desc" \
-    "$(python3 -c "print($floor*1000)")" "$(python3 -c "print($ours*1000)")" "$ratio" "$mem_git" "$mem_ours" "$found"
+  printf '| %s | %s | %.1f ms | %.1f ms | %s | %s | %s / %s | %s |\n' "$size" "$desc" \
+    "$(python3 -c "print($floor*1000)")" "$(python3 -c "print($ours*1000)")" "$ratio" "$cpu" "$mem_git" "$mem_ours" "$found"
 done
 verbose=$(cd "$dir/small" 2>/dev/null && "$bin" scan --staged -v 2>&1 || true)
 parsed=$(grep -o '[0-9]* of [0-9]* rules were parsed' <<<"$verbose" || true)

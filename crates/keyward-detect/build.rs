@@ -5,9 +5,9 @@
 //!   a small commit's budget) and listed in `rules.rs` with its id and keywords, so a run
 //!   parses only the rules the prefilter picks; the rules' examples are kept apart, for
 //!   `keyward rules --check` and the tests;
-//! - the rules' keywords are filed in hashed tables for `src/detect/keyword_table.rs` to
-//!   search in place (building an Aho-Corasick automaton over the ~2,300 keywords would take
-//!   milliseconds of every run);
+//! - the rules' keywords are filed in hashed tables and compiled into a dense DFA for
+//!   `src/detect/keyword_table.rs` to search in place (building an Aho-Corasick automaton over
+//!   the ~2,300 keywords would take milliseconds of every run);
 //! - each rule's pattern is expanded (`src/rules/shorthands.rs`) and parsed, and the parsed form
 //!   written for `src/rules/hir_codec.rs` to decode: parsing was over half of what compiling the
 //!   few regexes a small commit needs cost.
@@ -18,6 +18,7 @@
 use std::collections::BTreeSet;
 use std::path::Path;
 
+use regex_automata::dfa::dense;
 use regex_automata::util::syntax;
 
 #[path = "src/rules/hir_codec.rs"]
@@ -247,6 +248,7 @@ fn parsed_patterns(mut parsed: Vec<(String, Vec<u8>)>, out: &Path) {
 /// offsets into one array of plain integers: a table of slices is a table of pointers, which a
 /// position-independent binary must relocate, page by page, at every start.
 fn keyword_tables(keywords: &[String], keywords_of_rules: &[Vec<String>], out: &Path) {
+    let dfa_order = keyword_dfa(keywords, out);
     // For each keyword, the keywords inside it ("key" in "apikey"): a leftmost-longest search
     // reports only the outer one, so it stands for the inner ones too.
     let contains: Vec<Vec<usize>> = keywords
@@ -290,6 +292,10 @@ fn keyword_tables(keywords: &[String], keywords_of_rules: &[Vec<String>], out: &
         text_at.push(text.len());
     }
     let index = keyword_index(keywords);
+    let index = format!(
+        "{index}/// `DFA_ORDER[p]`: the keyword (sorted index) of `keywords.dfa`'s pattern `p`.\n\
+         pub const DFA_ORDER: &[u16] = &{dfa_order:?};\n"
+    );
     let source = format!(
         "{index}/// The built-in keywords, lowercase, sorted, one after another: keyword `k` is\n\
          /// `KEYWORD_TEXT[KEYWORD_AT[k]..KEYWORD_AT[k + 1]]`.\n\
@@ -360,12 +366,24 @@ fn keyword_index(keywords: &[String]) -> String {
         // Each entry's first four bytes (NUL after a three-byte keyword), so most entries
         // that are not the text's are told apart without comparing the keyword.
         let words: Vec<u32> = all.iter().map(|&k| word(&keywords[k])).collect();
+        // And its first eight bytes (NUL-padded), which decide most keywords whole.
+        let heads: Vec<u64> = all
+            .iter()
+            .map(|&k| {
+                let mut bytes = [0u8; 8];
+                for (slot, b) in bytes.iter_mut().zip(keywords[k].bytes()) {
+                    *slot = b;
+                }
+                u64::from_le_bytes(bytes)
+            })
+            .collect();
         format!(
             "pub const FILTER{name}: [u64; {}] = {filter:?};\n\
              pub const RANK{name}: [u16; {}] = {rank:?};\n\
              pub const BUCKET{name}_AT: &[u16] = &{at:?};\n\
              pub const BUCKET{name}: &[u16] = &{all:?};\n\
-             pub const BUCKET{name}_WORD: &[u32] = &{words:?};\n",
+             pub const BUCKET{name}_WORD: &[u32] = &{words:?};\n\
+             pub const BUCKET{name}_HEAD: &[u64] = &{heads:?};\n",
             filter.len(),
             rank.len(),
         )
@@ -377,4 +395,35 @@ fn keyword_index(keywords: &[String]) -> String {
         tables("4", &four),
         tables("3", &three),
     )
+}
+
+/// Writes `keywords.dfa`: the keywords as one case-insensitive dense DFA (little-endian), for
+/// long texts, where its one table lookup a byte beats hashing every position
+/// (`src/detect/keyword_table.rs`). Patterns go longest first, so its leftmost-first matches
+/// are the leftmost-longest ones the prefilter needs. Returns which keyword each pattern is.
+fn keyword_dfa(keywords: &[String], out: &Path) -> Vec<usize> {
+    let mut order: Vec<usize> = (0..keywords.len()).collect();
+    order.sort_by_key(|&i| (std::cmp::Reverse(keywords[i].len()), i));
+    let patterns: Vec<String> = order
+        .iter()
+        .map(|&i| regex_syntax::escape(&keywords[i]))
+        .collect();
+    let dfa = dense::Builder::new()
+        .syntax(
+            syntax::Config::new()
+                .case_insensitive(true)
+                .unicode(false)
+                .utf8(false),
+        )
+        .configure(
+            dense::Config::new()
+                .match_kind(regex_automata::MatchKind::LeftmostFirst)
+                .start_kind(regex_automata::dfa::StartKind::Unanchored)
+                .minimize(false),
+        )
+        .build_many(&patterns)
+        .expect("the keywords compile to a DFA");
+    let (bytes, pad) = dfa.to_bytes_little_endian();
+    std::fs::write(out.join("keywords.dfa"), &bytes[pad..]).expect("write keywords.dfa");
+    order
 }

@@ -212,7 +212,7 @@ fn rules_check_reads_counter_examples_under_either_spelling() {
         let repo = TestRepo::new();
         repo.write(
             ".keyward.toml",
-            &format!(
+            format!(
                 "[[rules]]\nid = \"acme-token\"\nregex = '''acme_[a-z]{{8}}'''\nkeywords = [\"acme_\"]\n\
                  examples = [\"token = acme_{{lower:8}}\"]\n{field} = [\"token = acme_qzjxkvwm\"]\n"
             ),

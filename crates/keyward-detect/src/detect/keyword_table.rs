@@ -1,19 +1,40 @@
-//! The built-in keywords, found through hashed tables built at build time (see build.rs).
+//! The built-in keywords, found through tables built at build time (see build.rs): hashed
+//! filters for the short texts of a typical commit, a dense DFA for long ones.
 //!
-//! A text is lowercased block by block; at each position, the hash of its next four bytes
-//! (and of three) is looked up in a small bit filter, and only where a bit is set are the
-//! keywords filed there compared. The filters (8.5 KB) stay in the CPU's nearest cache, and
-//! every position is looked up independently of the last, so the search runs at a few cycles
-//! a byte. The DFA this replaced walked a 1.5–6 MB table one dependent load at a time: on
-//! ordinary code most loads missed the cache, and a small commit paid page faults to map the
-//! table. A ruleset whose keywords differ from the built-in ones (a config that adds rules)
+//! Hashed tables: a text is lowercased block by block; at each position, the hash of its next
+//! four bytes (and of three) is looked up in a small bit filter, and only where a bit is set
+//! are the keywords filed there compared. The filters and buckets are a few kilobytes, so a
+//! small commit maps a page or two of them. The DFA (6 MB, one table lookup a byte) is faster
+//! per byte, but its first touch of each page is a page fault: it takes over once a scan has
+//! searched a megabyte ([`DFA_AFTER`]). Both report the same hits (tested against a plain
+//! search). A ruleset whose keywords differ from the built-in ones (a config that adds rules)
 //! falls back to an Aho-Corasick automaton built at run time.
 
 use super::keyword_hash::{hash3, hash4};
 
+use regex_automata::dfa::{dense, Automaton};
+use regex_automata::Input;
+
 mod generated {
+    // Each table's columns are written alike; not every one is read.
+    #![allow(dead_code)]
     include!(concat!(env!("OUT_DIR"), "/rules/keywords.rs"));
 }
+
+/// The serialized DFA, aligned as deserialization requires.
+#[repr(C, align(8))]
+struct Aligned<T: ?Sized> {
+    bytes: T,
+}
+
+static DFA_BYTES: &Aligned<[u8]> = &Aligned {
+    bytes: *include_bytes!(concat!(env!("OUT_DIR"), "/rules/keywords.dfa")),
+};
+
+/// Texts searched before the DFA takes over: its 6 MB table costs a page fault per page first
+/// touched (about a millisecond in all), which the hashed tables' few kilobytes do not, and
+/// it saves about 1.5 ns a byte, so it pays for itself after a megabyte or so.
+const DFA_AFTER: usize = 1024 * 1024;
 
 /// How much text is lowercased at a time.
 const BLOCK: usize = 64 * 1024;
@@ -26,6 +47,22 @@ pub struct KeywordTable {
     mapping: Option<Mapping>,
     /// The longest keyword's length.
     longest: usize,
+    /// Bytes searched so far, to decide when the DFA pays.
+    searched: std::sync::atomic::AtomicUsize,
+    /// The embedded DFA, read in place once a scan has searched [`DFA_AFTER`] bytes.
+    dfa: std::sync::OnceLock<Option<dense::DFA<&'static [u32]>>>,
+}
+
+/// The embedded DFA, on a little-endian target.
+fn embedded_dfa() -> Option<dense::DFA<&'static [u32]>> {
+    if !cfg!(target_endian = "little") {
+        return None;
+    }
+    // SAFETY: the bytes are the little-endian serialization that this crate's build script
+    // wrote with the same regex-automata version for this very build, and the target is
+    // little-endian (checked above); alignment comes from `Aligned`.
+    let (dfa, _) = unsafe { dense::DFA::from_bytes_unchecked(&DFA_BYTES.bytes) }.ok()?;
+    Some(dfa)
 }
 
 /// Sorted (built-in) keyword index → the prefilter's keyword index, and back.
@@ -87,6 +124,31 @@ fn filed(filter: &[u64], h: usize) -> bool {
     (filter[h >> 6] >> (h & 63)) & 1 != 0
 }
 
+/// The four bytes of `text` at `at`, little-endian.
+#[inline(always)]
+fn word_at(text: &[u8], at: usize) -> u32 {
+    u32::from_le_bytes([text[at], text[at + 1], text[at + 2], text[at + 3]])
+}
+
+/// The first position in `from..to` of `text` (lowercase, with three bytes after `to`) where
+/// a keyword may start: its four bytes' hash, or its three bytes', is filed, or its two bytes
+/// are a two-byte keyword. A tight loop of its own, with no branch but the one that ends it,
+/// so the compiler keeps it in registers.
+#[inline(always)]
+fn next_candidate(text: &[u8], from: usize, to: usize) -> usize {
+    let text = &text[..to + 3];
+    for at in from..to {
+        let word = word_at(text, at);
+        let maybe = filed(&generated::FILTER4, hash4(word) as usize)
+            | filed(&generated::FILTER3, hash3(word) as usize)
+            | generated::SHORT_WORDS.contains(&(word as u16));
+        if maybe {
+            return at;
+        }
+    }
+    to
+}
+
 /// The range in a bucket table of hash `h`, whose bit in `filter` is set.
 #[inline]
 fn bucket(filter: &[u64], rank: &[u16], at: &[u16], h: usize) -> std::ops::Range<usize> {
@@ -108,12 +170,20 @@ fn longest_at(text: &[u8], word: u32) -> Option<usize> {
             generated::BUCKET4_AT,
             h,
         );
+        let head = u64::from_le_bytes(text[..8].try_into().expect("eight bytes of padding"));
         for i in range {
             if generated::BUCKET4_WORD[i] != word {
                 continue;
             }
             let k = usize::from(generated::BUCKET4[i]);
-            if text[4..].starts_with(&keyword(k)[4..]) {
+            let keyword = keyword(k);
+            let matched = if keyword.len() <= 8 {
+                let mask = u64::MAX >> (8 * (8 - keyword.len()));
+                head & mask == generated::BUCKET4_HEAD[i]
+            } else {
+                head == generated::BUCKET4_HEAD[i] && text[8..].starts_with(&keyword[8..])
+            };
+            if matched {
                 return Some(k);
             }
         }
@@ -159,6 +229,8 @@ impl KeywordTable {
             KeywordTable {
                 mapping: None,
                 longest,
+                searched: Default::default(),
+                dfa: Default::default(),
             },
             tables,
         ))
@@ -194,6 +266,8 @@ impl KeywordTable {
                 sorted_of_runtime,
             }),
             longest: longest_keyword(),
+            searched: Default::default(),
+            dfa: Default::default(),
         })
     }
 
@@ -225,40 +299,72 @@ impl KeywordTable {
     /// where one starts, in order, until `hit` returns false. Keywords overlap (`api_key` and
     /// `key=` in `api_key=…`), and a rule whose keyword starts inside another's must still see
     /// its hit, so every position is looked at.
-    pub fn for_each_match(&self, hay: &[u8], mut hit: impl FnMut(usize, usize, usize) -> bool) {
-        let mut lower = Vec::with_capacity(BLOCK.min(hay.len()) + self.longest + 4);
+    pub fn for_each_match(&self, hay: &[u8], hit: impl FnMut(usize, usize, usize) -> bool) {
+        use std::sync::atomic::Ordering;
+        let before = self.searched.fetch_add(hay.len(), Ordering::Relaxed);
+        if before + hay.len() >= DFA_AFTER {
+            if let Some(dfa) = self.dfa.get_or_init(embedded_dfa) {
+                return self.for_each_match_by_dfa(dfa, hay, hit);
+            }
+        }
+        self.for_each_match_by_hash(hay, hit)
+    }
+
+    /// [`KeywordTable::for_each_match`] by the DFA: after a hit the search goes on from the
+    /// byte after its start.
+    fn for_each_match_by_dfa(
+        &self,
+        dfa: &dense::DFA<&'static [u32]>,
+        hay: &[u8],
+        mut hit: impl FnMut(usize, usize, usize) -> bool,
+    ) {
+        let mut input = Input::new(hay);
+        while input.start() < hay.len() {
+            let Ok(Some(m)) = dfa.try_search_fwd(&input) else {
+                return;
+            };
+            let sorted = usize::from(generated::DFA_ORDER[m.pattern().as_usize()]);
+            let end = m.offset();
+            let start = end - keyword(sorted).len();
+            if !hit(self.runtime_of(sorted), start, end) {
+                return;
+            }
+            input.set_start(start + 1);
+        }
+    }
+
+    /// [`KeywordTable::for_each_match`] by the hashed tables.
+    fn for_each_match_by_hash(&self, hay: &[u8], mut hit: impl FnMut(usize, usize, usize) -> bool) {
+        let mut lower = Vec::with_capacity(BLOCK.min(hay.len()) + self.longest + 8);
         let mut block_start = 0;
         while block_start < hay.len() {
             let block_end = (block_start + BLOCK).min(hay.len());
             // The block, and enough after it to compare the longest keyword starting in it;
-            // NUL (in no keyword) pads the end, so every position has four bytes to read.
+            // NUL (in no keyword) pads the end, so every position has eight bytes to read.
             let read_end = (block_end + self.longest).min(hay.len());
             lower.clear();
             lower.extend_from_slice(&hay[block_start..read_end]);
             lower.make_ascii_lowercase();
-            lower.extend_from_slice(&[0; 4]);
+            lower.extend_from_slice(&[0; 8]);
             let positions = block_end - block_start;
-            for (offset, four) in lower[..positions + 3].windows(4).enumerate() {
-                let word = u32::from_le_bytes([four[0], four[1], four[2], four[3]]);
-                let h4 = hash4(word) as usize;
-                let h3 = hash3(word) as usize;
-                if !filed(&generated::FILTER4, h4)
-                    && !filed(&generated::FILTER3, h3)
-                    && !generated::SHORT_WORDS.contains(&(word as u16))
-                {
-                    continue;
+            let mut offset = 0;
+            while offset < positions {
+                offset = next_candidate(&lower, offset, positions);
+                if offset == positions {
+                    break;
                 }
-                let Some(sorted) = longest_at(&lower[offset..], word) else {
-                    continue;
-                };
-                let start = block_start + offset;
-                if !hit(
-                    self.runtime_of(sorted),
-                    start,
-                    start + keyword(sorted).len(),
-                ) {
-                    return;
+                let word = word_at(&lower, offset);
+                if let Some(sorted) = longest_at(&lower[offset..], word) {
+                    let start = block_start + offset;
+                    if !hit(
+                        self.runtime_of(sorted),
+                        start,
+                        start + keyword(sorted).len(),
+                    ) {
+                        return;
+                    }
                 }
+                offset += 1;
             }
             block_start = block_end;
         }
@@ -305,7 +411,7 @@ mod tests {
     /// Against a plain search (at each position, every keyword compared), on a text of
     /// keywords in mixed case, glued together and cut short, across several blocks.
     #[test]
-    fn the_longest_keyword_at_every_position_as_a_plain_search_finds_it() {
+    fn both_searches_find_the_longest_keyword_at_every_position_as_a_plain_search_does() {
         let keywords = builtin_keywords();
         let table = KeywordTable::for_keywords(&keywords).unwrap();
         let mut seed = 0x2545_f491_4f6c_dd1d_u64;
@@ -351,12 +457,19 @@ mod tests {
                 expected.push((i, p, p + keywords[i].len()));
             }
         }
-        let mut found = Vec::new();
-        table.for_each_match(&text, |k, start, end| {
-            found.push((k, start, end));
+        assert!(expected.len() > 10_000);
+        let mut by_hash = Vec::new();
+        table.for_each_match_by_hash(&text, |k, start, end| {
+            by_hash.push((k, start, end));
             true
         });
-        assert!(expected.len() > 10_000);
-        assert_eq!(found, expected);
+        assert_eq!(by_hash, expected, "by the hashed tables");
+        let mut by_dfa = Vec::new();
+        let dfa = super::embedded_dfa().expect("a little-endian target");
+        table.for_each_match_by_dfa(&dfa, &text, |k, start, end| {
+            by_dfa.push((k, start, end));
+            true
+        });
+        assert_eq!(by_dfa, expected, "by the DFA");
     }
 }
