@@ -24,6 +24,11 @@ struct RuleRow<'a> {
 pub fn run(cli: &Cli, args: &RulesArgs) -> Result<u8> {
     let cwd = std::env::current_dir().context("cannot read the current directory")?;
     let config = keyward::repo_config::resolve(cli.config.as_ref(), &cwd)?;
+    if !cli.quiet {
+        for warning in &config.warnings {
+            eprintln!("keyward: warning: {warning}");
+        }
+    }
     let detector = config.detector()?;
     let mut out = std::io::stdout().lock();
     if args.check {

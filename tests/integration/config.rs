@@ -470,3 +470,38 @@ fn a_gitleaks_config_on_gitleaks_defaults_brings_gitleaks_default_allowlist() {
         assert_eq!(said, name == ".gitleaks.toml");
     }
 }
+
+/// What gitleaks' own default config holds reads as gitleaks reads it: braces that start no
+/// repetition are literal (RE2), and a path-only rule (a file reported by its name) is named
+/// as skipped rather than failing the scan, and so blocking the commit.
+#[test]
+fn gitleaks_literal_braces_and_path_only_rules_do_not_block() {
+    let repo = base_repo();
+    repo.write(
+        ".gitleaks.toml",
+        "[[rules]]\nid = 'acme'\nregex = '''acme_[a-z0-9]{32}'''\n\
+         [[rules.allowlists]]\nregexTarget = 'line'\nregexes = ['''\\$?{{[^}]+}}''']\n\
+         [[rules]]\nid = 'pkcs12-file'\npath = '''(?i)\\.p(?:12|fx)$'''\n",
+    );
+    let key = fake("acme_{lower:16}{digit:16}", 3);
+    repo.write(
+        "a.py",
+        format!("A = \"{key}\"\nB = \"{key}\"  # ${{{{ACME}}}}\n"),
+    );
+    repo.git(&["add", "-A"]);
+    let out = repo.keyward(&["scan", "--format", "json"]);
+    let stderr = String::from_utf8_lossy(&out.stderr);
+    assert_eq!(out.status.code(), Some(1), "{stderr}");
+    assert!(
+        stderr.contains("\"pkcs12-file\"") && stderr.contains("is skipped"),
+        "{stderr}"
+    );
+    let report: Value = serde_json::from_slice(&out.stdout).unwrap();
+    let lines: Vec<u64> = report["findings"]
+        .as_array()
+        .unwrap()
+        .iter()
+        .map(|f| f["line"].as_u64().unwrap())
+        .collect();
+    assert_eq!(lines, [1], "the `{{{{ACME}}}}` line is allowed: {report}");
+}

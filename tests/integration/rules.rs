@@ -226,3 +226,32 @@ fn rules_check_reads_counter_examples_under_either_spelling() {
         );
     }
 }
+
+/// A field keyward does not read (a misspelling) is named, with its file and line, rather than
+/// ignored without a word; gitleaks' own fields that keyward leaves alone (`title`) are not.
+#[test]
+fn a_misspelt_config_field_is_named_with_its_line() {
+    let repo = TestRepo::new();
+    repo.write(
+        ".keyward.toml",
+        "[[rules]]\nid = \"acme-token\"\nregex = '''acme_[a-z]{8}'''\nkeywords = [\"acme_\"]\n\
+         examples = [\"token = acme_{lower:8}\"]\nenvVar = \"ACME_TOKEN\"\n",
+    );
+    let out = repo.keyward(&["rules", "--check"]);
+    let stderr = String::from_utf8_lossy(&out.stderr);
+    assert!(
+        stderr.contains(".keyward.toml:6:1: `rules.0.envVar` is not a field keyward reads"),
+        "{stderr}"
+    );
+    let gitleaks = TestRepo::new();
+    gitleaks.write(
+        ".gitleaks.toml",
+        "title = \"ours\"\n[extend]\nuseDefault = true\n",
+    );
+    let out = gitleaks.keyward(&["rules", "--check"]);
+    assert!(
+        out.stderr.is_empty(),
+        "{}",
+        String::from_utf8_lossy(&out.stderr)
+    );
+}

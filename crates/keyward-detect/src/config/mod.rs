@@ -189,15 +189,30 @@ impl Config {
             location,
             message,
         };
-        let file: ConfigFile = toml::from_str(text).map_err(|e| {
-            error(
-                e.span().map(|s| line_column(text, s.start)),
-                e.message().to_owned(),
-            )
-        })?;
+        // Fields serde skips, kept to say so: a misspelt field (`counterExample`, `envVar`) is
+        // otherwise ignored without a word.
+        let mut unread: Vec<String> = Vec::new();
+        let file: ConfigFile = toml::Deserializer::parse(text)
+            .and_then(|de| serde_ignored::deserialize(de, |path| unread.push(path.to_string())))
+            .map_err(|e| {
+                error(
+                    e.span().map(|s| line_column(text, s.start)),
+                    e.message().to_owned(),
+                )
+            })?;
         let flavor = Flavor::of(origin);
         let extend = file.extend.unwrap_or_default();
-        let mut warnings = Vec::new();
+        let mut warnings: Vec<String> = unread
+            .iter()
+            .filter(|path| !is_read_elsewhere(path))
+            .map(|path| {
+                let field = path.rsplit('.').next().unwrap_or(path);
+                format!(
+                    "{origin}{}: `{path}` is not a field keyward reads (misspelt?); it is ignored",
+                    where_(locate(text, field))
+                )
+            })
+            .collect();
         if extend.url.is_some() {
             return Err(error(
                 locate(text, "url"),
@@ -253,6 +268,18 @@ impl Config {
                     where_(location),
                     spec.id
                 ));
+            }
+            if spec.regex.is_none() && spec.path.is_some() {
+                // gitleaks reports any file whose name matches such a rule (`*.p12`); keyward
+                // scans added lines, so it says so and goes on, as gitleaks' own default
+                // config has such rules.
+                warnings.push(format!(
+                    "{origin}{}: rule {:?}: a rule with a `path` and no `regex` (a file reported \
+                     by its name) is not supported; it is skipped",
+                    where_(location),
+                    spec.id
+                ));
+                continue;
             }
             if spec.regex.is_none() {
                 config
@@ -459,6 +486,14 @@ fn apply(ruleset: &mut Ruleset, ext: Extension) -> Result<(), RuleError> {
         info.tags.extend(ext.tags);
     }
     Ok(())
+}
+
+/// Fields of gitleaks' format that keyward knows and leaves alone on purpose: the config's
+/// `title`, the gitleaks version it wants, and a rule's `skipReport` (a rule that only feeds
+/// composite rules, which keyward does not support: it reports on its own).
+fn is_read_elsewhere(path: &str) -> bool {
+    let field = path.rsplit('.').next().unwrap_or(path);
+    matches!(field, "title" | "minVersion" | "skipReport")
 }
 
 fn where_(location: Option<(usize, usize)>) -> String {
