@@ -288,11 +288,20 @@ impl Config {
                 continue;
             }
             // keyward's own shorthands first: they are braces RE2 would read as literals.
+            // Its path and allowlists are RE2 too (gitleaks' default config has `{{ VAR }}` in
+            // a rule's allowlist).
             let spec = RuleSpec {
                 regex: spec
                     .regex
                     .as_deref()
                     .map(|r| gitleaks::translate_regex(&crate::rules::expand_shorthands(r))),
+                path: spec.path.as_deref().map(gitleaks::translate_regex),
+                allowlists: spec
+                    .allowlists
+                    .iter()
+                    .map(gitleaks::translate_allowlist)
+                    .collect(),
+                allowlist: spec.allowlist.as_ref().map(gitleaks::translate_allowlist),
                 ..spec
             };
             let id = spec.id.clone();

@@ -36,72 +36,12 @@ pub(super) fn parse(pattern: &str) -> Result<Hir, String> {
         return Ok(hir);
     }
     let config = |unicode: bool| syntax::Config::new().unicode(unicode).utf8(false);
-    let either = |pattern: &str| match syntax::parse_with(pattern, &config(false)) {
+    match syntax::parse_with(pattern, &config(false)) {
         Ok(hir) => Ok(hir),
         Err(ascii_error) => {
             syntax::parse_with(pattern, &config(true)).map_err(|_| ascii_error.to_string())
         }
-    };
-    either(pattern).or_else(|error| {
-        // Go's RE2, which gitleaks uses, reads a brace that starts no repetition as itself
-        // (gitleaks' own default config matches `{{ VAR }}` templates so); Rust's regex
-        // rejects it. Such a pattern is read with those braces escaped.
-        let escaped = escape_literal_braces(pattern);
-        if escaped == pattern {
-            return Err(error);
-        }
-        either(&escaped).map_err(|_| error)
-    })
-}
-
-/// `pattern` with each `{` or `}` that is not part of a repetition (`{2}`, `{2,}`, `{2,5}`) or
-/// already escaped written as `\{` / `\}`.
-fn escape_literal_braces(pattern: &str) -> String {
-    let bytes = pattern.as_bytes();
-    let mut out = String::with_capacity(pattern.len() + 8);
-    let mut i = 0;
-    while i < bytes.len() {
-        match bytes[i] {
-            b'\\' => {
-                let next = pattern[i + 1..].chars().next().map_or(0, char::len_utf8);
-                out.push_str(&pattern[i..i + 1 + next]);
-                i += 1 + next;
-                continue;
-            }
-            b'{' => {
-                let rest = &pattern[i + 1..];
-                let close = rest.find('}');
-                let repetition = close.is_some_and(|end| {
-                    let inner = &rest[..end];
-                    let (low, high) = inner.split_once(',').unwrap_or((inner, "0"));
-                    !low.is_empty()
-                        && low.bytes().all(|b| b.is_ascii_digit())
-                        && high.bytes().all(|b| b.is_ascii_digit())
-                });
-                match close {
-                    Some(end) if repetition => {
-                        out.push_str(&pattern[i..i + end + 2]);
-                        i += end + 2;
-                    }
-                    _ => {
-                        out.push_str("\\{");
-                        i += 1;
-                    }
-                }
-                continue;
-            }
-            b'}' => {
-                out.push_str("\\}");
-                i += 1;
-                continue;
-            }
-            _ => {}
-        }
-        let len = pattern[i..].chars().next().map_or(1, char::len_utf8);
-        out.push_str(&pattern[i..i + len]);
-        i += len;
     }
-    out
 }
 
 /// The message for a pattern whose program exceeds [`REGEX_SIZE_LIMIT`].
@@ -265,31 +205,5 @@ impl LazyRegex {
     /// The pattern as written.
     pub fn as_str(&self) -> &str {
         &self.source
-    }
-}
-
-#[cfg(test)]
-mod tests {
-    use super::{escape_literal_braces, parse};
-
-    #[test]
-    fn braces_that_start_no_repetition_read_as_themselves_as_in_re2() {
-        assert_eq!(
-            escape_literal_braces(r"a{2}b{3,}c{1,4}"),
-            r"a{2}b{3,}c{1,4}"
-        );
-        assert_eq!(escape_literal_braces(r"\$?{{[^}]+}}"), r"\$?\{\{[^\}]+\}\}");
-        assert_eq!(escape_literal_braces(r"\{x\}"), r"\{x\}");
-        // gitleaks' own default config: `{{ VAR }}` templates in an allowlist.
-        let hir = parse(r#"['"]?\$?{{[^}]+}}['"]?:['"]?\$?{{[^}]+}}['"]?"#).unwrap();
-        let re = regex_automata::meta::Regex::builder()
-            .build_from_hir(&hir)
-            .unwrap();
-        assert!(re.is_match("-u '{{USER}}:{{TOKEN}}'"));
-        assert!(!re.is_match("-u admin:hunter22"));
-        assert!(
-            parse(r"a{x").is_ok(),
-            "a lone brace is a literal, as in RE2"
-        );
     }
 }
