@@ -363,10 +363,8 @@ fn keyword_index(keywords: &[String]) -> String {
                 at.push(all.len());
             }
         }
-        // Each entry's first four bytes (NUL after a three-byte keyword), so most entries
-        // that are not the text's are told apart without comparing the keyword.
-        let words: Vec<u32> = all.iter().map(|&k| word(&keywords[k])).collect();
-        // And its first eight bytes (NUL-padded), which decide most keywords whole.
+        // Each entry's first eight bytes (NUL-padded): they decide most keywords whole, and
+        // the first four (three) tell apart the entries filed under one hash.
         let heads: Vec<u64> = all
             .iter()
             .map(|&k| {
@@ -382,16 +380,18 @@ fn keyword_index(keywords: &[String]) -> String {
              pub const RANK{name}: [u16; {}] = {rank:?};\n\
              pub const BUCKET{name}_AT: &[u16] = &{at:?};\n\
              pub const BUCKET{name}: &[u16] = &{all:?};\n\
-             pub const BUCKET{name}_WORD: &[u32] = &{words:?};\n\
              pub const BUCKET{name}_HEAD: &[u64] = &{heads:?};\n",
             filter.len(),
             rank.len(),
         )
     };
     let (short_words, short_keywords): (Vec<u16>, Vec<usize>) = short.into_iter().unzip();
+    let longest = keywords.iter().map(String::len).max().unwrap_or(0);
     format!(
         "{}{}pub const SHORT_WORDS: &[u16] = &{short_words:?};\n\
-         pub const SHORT_KEYWORDS: &[u16] = &{short_keywords:?};\n",
+         pub const SHORT_KEYWORDS: &[u16] = &{short_keywords:?};\n\
+         /// The longest keyword's length.\n\
+         pub const LONGEST_KEYWORD: usize = {longest};\n",
         tables("4", &four),
         tables("3", &three),
     )

@@ -16,8 +16,6 @@ use regex_automata::dfa::{dense, Automaton};
 use regex_automata::Input;
 
 mod generated {
-    // Each table's columns are written alike; not every one is read.
-    #![allow(dead_code)]
     include!(concat!(env!("OUT_DIR"), "/rules/keywords.rs"));
 }
 
@@ -45,8 +43,6 @@ const BLOCK: usize = 64 * 1024;
 pub struct KeywordTable {
     /// How the prefilter numbers the keywords, when not as [`generated::KEYWORD_AT`] does.
     mapping: Option<Mapping>,
-    /// The longest keyword's length.
-    longest: usize,
     /// Bytes searched so far, to decide when the DFA pays.
     searched: std::sync::atomic::AtomicUsize,
     /// The embedded DFA, read in place once a scan has searched [`DFA_AFTER`] bytes.
@@ -110,18 +106,66 @@ fn keyword_count() -> usize {
     generated::KEYWORD_AT.len() - 1
 }
 
-/// The longest built-in keyword's length.
-fn longest_keyword() -> usize {
-    (0..keyword_count())
-        .map(|k| keyword(k).len())
-        .max()
-        .unwrap_or(0)
+/// Keywords filed by a hash of their first bytes (see build.rs `keyword_index`).
+struct Hashed {
+    /// Bit `h`: something is filed under hash `h`.
+    filter: &'static [u64],
+    /// For each word of `filter`, the bits set in the words before it.
+    rank: &'static [u16],
+    /// Bucket `b` is `keywords[at[b]..at[b + 1]]`, longest first.
+    at: &'static [u16],
+    keywords: &'static [u16],
+    /// Each entry's first eight bytes, NUL-padded.
+    heads: &'static [u64],
 }
 
-/// Whether bit `h` of `filter` is set.
-#[inline]
-fn filed(filter: &[u64], h: usize) -> bool {
-    (filter[h >> 6] >> (h & 63)) & 1 != 0
+/// Keywords of four bytes or more, under [`hash4`] of their first four.
+const FOUR: Hashed = Hashed {
+    filter: &generated::FILTER4,
+    rank: &generated::RANK4,
+    at: generated::BUCKET4_AT,
+    keywords: generated::BUCKET4,
+    heads: generated::BUCKET4_HEAD,
+};
+
+/// Three-byte keywords, under [`hash3`].
+const THREE: Hashed = Hashed {
+    filter: &generated::FILTER3,
+    rank: &generated::RANK3,
+    at: generated::BUCKET3_AT,
+    keywords: generated::BUCKET3,
+    heads: generated::BUCKET3_HEAD,
+};
+
+impl Hashed {
+    /// Whether anything is filed under hash `h`.
+    #[inline]
+    fn filed(&self, h: usize) -> bool {
+        (self.filter[h >> 6] >> (h & 63)) & 1 != 0
+    }
+
+    /// The longest keyword filed under hash `h` that `text` (lowercase, NUL-padded) starts
+    /// with, given its first eight bytes `head`: compared by those eight bytes first, and
+    /// only then, for a longer keyword, by the rest.
+    fn longest_at(&self, h: usize, head: u64, text: &[u8]) -> Option<usize> {
+        if !self.filed(h) {
+            return None;
+        }
+        let before = (self.filter[h >> 6] & ((1u64 << (h & 63)) - 1)).count_ones() as usize;
+        let slot = usize::from(self.rank[h >> 6]) + before;
+        let bucket = usize::from(self.at[slot])..usize::from(self.at[slot + 1]);
+        bucket.into_iter().find_map(|i| {
+            let k = usize::from(self.keywords[i]);
+            let keyword = keyword(k);
+            let matched = if keyword.len() <= 8 {
+                let mask = u64::MAX >> (8 * (8 - keyword.len()));
+                head & mask == self.heads[i]
+            } else {
+                head == self.heads[i] && text[8..].starts_with(&keyword[8..])
+            };
+            matched.then_some(k)
+        })
+    }
 }
 
 /// The four bytes of `text` at `at`, little-endian.
@@ -139,8 +183,8 @@ fn next_candidate(text: &[u8], from: usize, to: usize) -> usize {
     let text = &text[..to + 3];
     for at in from..to {
         let word = word_at(text, at);
-        let maybe = filed(&generated::FILTER4, hash4(word) as usize)
-            | filed(&generated::FILTER3, hash3(word) as usize)
+        let maybe = FOUR.filed(hash4(word) as usize)
+            | THREE.filed(hash3(word) as usize)
             | generated::SHORT_WORDS.contains(&(word as u16));
         if maybe {
             return at;
@@ -149,75 +193,28 @@ fn next_candidate(text: &[u8], from: usize, to: usize) -> usize {
     to
 }
 
-/// The range in a bucket table of hash `h`, whose bit in `filter` is set.
-#[inline]
-fn bucket(filter: &[u64], rank: &[u16], at: &[u16], h: usize) -> std::ops::Range<usize> {
-    let before = (filter[h >> 6] & ((1u64 << (h & 63)) - 1)).count_ones() as usize;
-    let slot = usize::from(rank[h >> 6]) + before;
-    usize::from(at[slot])..usize::from(at[slot + 1])
-}
-
 /// The longest keyword that `text` (lowercase, NUL-padded) starts with, given its first four
-/// bytes `word`. Entries are compared by their first four bytes first (three for a
-/// three-byte keyword), and only then by the rest.
+/// bytes `word`.
 #[inline(never)]
 fn longest_at(text: &[u8], word: u32) -> Option<usize> {
-    let h = hash4(word) as usize;
-    if filed(&generated::FILTER4, h) {
-        let range = bucket(
-            &generated::FILTER4,
-            &generated::RANK4,
-            generated::BUCKET4_AT,
-            h,
-        );
-        let head = u64::from_le_bytes(text[..8].try_into().expect("eight bytes of padding"));
-        for i in range {
-            if generated::BUCKET4_WORD[i] != word {
-                continue;
-            }
-            let k = usize::from(generated::BUCKET4[i]);
-            let keyword = keyword(k);
-            let matched = if keyword.len() <= 8 {
-                let mask = u64::MAX >> (8 * (8 - keyword.len()));
-                head & mask == generated::BUCKET4_HEAD[i]
-            } else {
-                head == generated::BUCKET4_HEAD[i] && text[8..].starts_with(&keyword[8..])
-            };
-            if matched {
-                return Some(k);
-            }
-        }
-    }
-    let h = hash3(word) as usize;
-    if filed(&generated::FILTER3, h) {
-        let range = bucket(
-            &generated::FILTER3,
-            &generated::RANK3,
-            generated::BUCKET3_AT,
-            h,
-        );
-        let three = word & 0x00FF_FFFF;
-        if let Some(i) = range
-            .into_iter()
-            .find(|&i| generated::BUCKET3_WORD[i] == three)
-        {
-            return Some(usize::from(generated::BUCKET3[i]));
-        }
-    }
-    let pair = word as u16;
-    generated::SHORT_WORDS
-        .iter()
-        .position(|&w| w == pair)
-        .map(|i| usize::from(generated::SHORT_KEYWORDS[i]))
+    let head = u64::from_le_bytes(text[..8].try_into().expect("eight bytes of padding"));
+    FOUR.longest_at(hash4(word) as usize, head, text)
+        .or_else(|| THREE.longest_at(hash3(word) as usize, head, text))
+        .or_else(|| {
+            let pair = word as u16;
+            generated::SHORT_WORDS
+                .iter()
+                .position(|&w| w == pair)
+                .map(|i| usize::from(generated::SHORT_KEYWORDS[i]))
+        })
 }
 
 impl KeywordTable {
     /// The tables for the rules as shipped, whose keyword indices are the sorted built-in
     /// keywords'.
-    pub fn shipped() -> Option<(KeywordTable, Shipped)> {
-        let longest = longest_keyword();
+    pub fn shipped() -> (KeywordTable, Shipped) {
         let tables = Shipped {
-            longest_keyword: longest,
+            longest_keyword: generated::LONGEST_KEYWORD,
             credited: Lists {
                 at: generated::CREDITED_AT,
                 all: generated::CREDITED_ALL,
@@ -225,15 +222,14 @@ impl KeywordTable {
             always: generated::ALWAYS,
             rules: generated::RULES,
         };
-        Some((
+        (
             KeywordTable {
                 mapping: None,
-                longest,
                 searched: Default::default(),
                 dfa: Default::default(),
             },
             tables,
-        ))
+        )
     }
 
     /// The built-in tables for `keywords` (a prefilter's keyword list, lowercase), if they
@@ -265,7 +261,6 @@ impl KeywordTable {
                 runtime_of_sorted,
                 sorted_of_runtime,
             }),
-            longest: longest_keyword(),
             searched: Default::default(),
             dfa: Default::default(),
         })
@@ -335,13 +330,13 @@ impl KeywordTable {
 
     /// [`KeywordTable::for_each_match`] by the hashed tables.
     fn for_each_match_by_hash(&self, hay: &[u8], mut hit: impl FnMut(usize, usize, usize) -> bool) {
-        let mut lower = Vec::with_capacity(BLOCK.min(hay.len()) + self.longest + 8);
+        let mut lower = Vec::with_capacity(BLOCK.min(hay.len()) + generated::LONGEST_KEYWORD + 8);
         let mut block_start = 0;
         while block_start < hay.len() {
             let block_end = (block_start + BLOCK).min(hay.len());
             // The block, and enough after it to compare the longest keyword starting in it;
             // NUL (in no keyword) pads the end, so every position has eight bytes to read.
-            let read_end = (block_end + self.longest).min(hay.len());
+            let read_end = (block_end + generated::LONGEST_KEYWORD).min(hay.len());
             lower.clear();
             lower.extend_from_slice(&hay[block_start..read_end]);
             lower.make_ascii_lowercase();

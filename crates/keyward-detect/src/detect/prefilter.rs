@@ -65,21 +65,20 @@ impl Prefilter {
     /// shipped, everything was worked out by build.rs, and this costs nothing.
     pub fn new(ruleset: &Ruleset) -> Prefilter {
         if ruleset.is_as_shipped() {
-            if let Some((built, shipped)) = KeywordTable::shipped() {
-                return Prefilter {
-                    keywords: Vec::new(),
-                    built: Some(built),
-                    nfa: None,
-                    dfa: OnceLock::new(),
-                    searched: AtomicUsize::new(0),
-                    longest_keyword: shipped.longest_keyword,
-                    rules_of_keyword: Credits::Shipped(shipped.credited),
-                    always: shipped.always.iter().map(|&r| usize::from(r)).collect(),
-                    rule_count: shipped.rules,
-                    multiline: multiline_rules(ruleset),
-                    window: (WINDOW_BEFORE, WINDOW_AFTER),
-                };
-            }
+            let (built, shipped) = KeywordTable::shipped();
+            return Prefilter {
+                keywords: Vec::new(),
+                built: Some(built),
+                nfa: None,
+                dfa: OnceLock::new(),
+                searched: AtomicUsize::new(0),
+                longest_keyword: shipped.longest_keyword,
+                rules_of_keyword: Credits::Shipped(shipped.credited),
+                always: shipped.always.iter().map(|&r| usize::from(r)).collect(),
+                rule_count: shipped.rules,
+                multiline: multiline_rules(ruleset),
+                window: (WINDOW_BEFORE, WINDOW_AFTER),
+            };
         }
         Prefilter::over(ruleset, |_| true)
     }
