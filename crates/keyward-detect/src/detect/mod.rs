@@ -235,7 +235,8 @@ impl Detector {
     ) -> Result<Vec<Finding>, DetectError> {
         let mut findings = Vec::new();
         let mut multiline_seen = false;
-        for chunk in added.chunks(content) {
+        let chunks = added.chunks(content);
+        for &chunk in &chunks {
             let from = findings.len();
             multiline_seen |= self.scan_chunk_filtered(site, chunk, false, &mut findings, None)?;
             self.scan_encoded(site, chunk, from, &mut findings)?;
@@ -243,7 +244,7 @@ impl Detector {
         // Only where the added lines hold a multi-line rule's keyword (a PEM header or footer,
         // `kind: Secret`…) can they be part of a block larger than themselves.
         if multiline_seen && !added.is_all() {
-            self.scan_multiline_context(site, content, added, &mut findings)?;
+            self.scan_multiline_context(site, content, added, &chunks, &mut findings)?;
         }
         Ok(findings)
     }
@@ -314,16 +315,17 @@ impl Detector {
     /// added lines (a private key committed in two halves, a Secret's `data:` edited under an
     /// unchanged `kind: Secret`): the multi-line rules see the new file around each run of
     /// added lines, [`CONTEXT_LINES`] lines each way, and a finding counts when it overlaps an
-    /// added line and no finding already covers it.
+    /// added line and no finding already covers it. `scanned` are the runs of added lines the
+    /// first pass searched.
     fn scan_multiline_context(
         &self,
         site: Site<'_>,
         content: &[u8],
         added: &AddedLines,
+        scanned: &[Chunk<'_>],
         out: &mut Vec<Finding>,
     ) -> Result<(), DetectError> {
         let mut extra = Vec::new();
-        let scanned = added.chunks(content);
         for context in added.context_chunks(content, CONTEXT_LINES) {
             // A run of added lines with no other lines around it (a one-line bundle, a whole
             // file) was seen whole by the multi-line rules already.
